@@ -1,0 +1,17 @@
+from .action import Action, ActionQuerySet, ActionTarget
+from .imports import ImportBatch
+from .period import ReportingPeriod
+from .status import RAG, DeliveryStatus, StatusSource, StatusUpdate, StatusUpdateQuerySet
+
+__all__ = [
+    "RAG",
+    "Action",
+    "ActionQuerySet",
+    "ActionTarget",
+    "DeliveryStatus",
+    "ImportBatch",
+    "ReportingPeriod",
+    "StatusSource",
+    "StatusUpdate",
+    "StatusUpdateQuerySet",
+]

@@ -1,0 +1,168 @@
+import re
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .status import RAG, DeliveryStatus, delivery_status_label
+
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+SUMMARY_LENGTH = 140
+
+
+def year_in(target_date_text: str) -> int | None:
+    """The first four-digit year in a target date as the plan gives it ("2023 (to have ...)" -> 2023)."""
+    match = _YEAR.search(target_date_text or "")
+    return int(match.group()) if match else None
+
+
+class ActionQuerySet(models.QuerySet):
+    def in_plan_order(self):
+        return self.order_by("number")
+
+    def with_current_status(self):
+        return self.select_related("current_update", "current_update__recorded_by", "current_period")
+
+    def with_position(self, period=None):
+        """Annotate each action's position: `position_rag`, `position_delivery_status`,
+        `position_period_id` and `position_update_id`.
+
+        With no period, the position is the current one (the denormalised copy,
+        no subquery). With a period (a ReportingPeriod or its slug), it is the
+        position as that period ended: the latest update recorded for it or any
+        earlier period. Filters and reports read these names, so the same code
+        answers "now" and "as it stood".
+        """
+        if period is None:
+            return self.annotate(
+                position_rag=models.F("current_rag"),
+                position_delivery_status=models.F("current_delivery_status"),
+                position_period_id=models.F("current_period_id"),
+                position_update_id=models.F("current_update_id"),
+            )
+        from .status import StatusUpdate
+
+        slug = getattr(period, "slug", period)
+        latest = StatusUpdate.objects.filter(action=models.OuterRef("pk"), period_id__lte=slug).order_by(
+            "-period_id", "-recorded_at", "-id"
+        )
+        return self.annotate(
+            position_update_id=models.Subquery(latest.values("pk")[:1]),
+            position_rag=Coalesce(
+                models.Subquery(latest.values("rag")[:1]), models.Value(""), output_field=models.CharField()
+            ),
+            position_delivery_status=Coalesce(
+                models.Subquery(latest.values("delivery_status")[:1]), models.Value(""), output_field=models.CharField()
+            ),
+            position_period_id=models.Subquery(latest.values("period_id")[:1]),
+        )
+
+    def overdue(self, on: date):
+        """Target year passed by `on`, and not complete. Needs `with_position()`."""
+        return self.filter(target_year__lt=on.year).exclude(position_delivery_status=DeliveryStatus.COMPLETE)
+
+    def stale(self, period):
+        """No update recorded for `period`. Needs `with_position()`."""
+        slug = getattr(period, "slug", period)
+        return self.filter(models.Q(position_period_id__lt=slug) | models.Q(position_period_id__isnull=True))
+
+    def rag_counts(self) -> dict[str, int]:
+        """How many actions are red, amber and green (in that order; colours with none count 0)."""
+        found = dict(self.order_by().values_list("current_rag").annotate(count=models.Count("pk")))
+        return {rag: found.get(rag, 0) for rag in RAG.values}
+
+
+class Action(models.Model):
+    """A numbered action of the plan. Its status lives in StatusUpdate rows."""
+
+    number = models.PositiveIntegerField(unique=True, help_text="The action's number in the plan.")
+    text = models.TextField(help_text="The action as the plan words it.")
+    targets = models.ManyToManyField("targets.Target", through="ActionTarget", related_name="actions")
+    target_date_text = models.CharField(
+        "target date",
+        max_length=100,
+        blank=True,
+        help_text='As the plan gives it: a year, a year with a note, "ongoing", "none" or blank.',
+    )
+    target_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="The year read from the target date, where it has one."
+    )
+    leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_actions")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by_import = models.ForeignKey(
+        "actions.ImportBatch", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # A copy of the latest status update, kept in the same transaction as the
+    # update itself, so the list can filter and sort without a subquery.
+    current_update = models.ForeignKey(
+        "actions.StatusUpdate", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    current_period = models.ForeignKey(
+        "actions.ReportingPeriod", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    current_rag = models.CharField("RAG", max_length=10, choices=RAG.choices, blank=True, editable=False)
+    current_delivery_status = models.CharField(
+        "delivery status", max_length=20, choices=DeliveryStatus.choices, blank=True, editable=False
+    )
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="action_number_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")), name="action_not_merged_into_itself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(current_rag__in=[*RAG.values, ""]), name="action_current_rag_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["current_rag"], name="action_current_rag_idx")]
+
+    def __str__(self):
+        return f"Action {self.number}: {self.summary}"
+
+    def save(self, *args, **kwargs):
+        self.target_year = year_in(self.target_date_text)
+        super().save(*args, **kwargs)
+
+    @property
+    def summary(self) -> str:
+        """The first line of the action, short enough for a table cell."""
+        first = self.text.split(" - ", 1)[0].split("\n", 1)[0].strip()
+        if len(first) <= SUMMARY_LENGTH:
+            return first
+        return first[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+    @property
+    def current_delivery_status_label(self) -> str:
+        return delivery_status_label(self.current_delivery_status)
+
+    def set_current(self, update) -> None:
+        """Point the denormalised copy at `update`; the caller saves."""
+        self.current_update = update
+        self.current_period_id = update.period_id if update else None
+        self.current_rag = update.rag if update else ""
+        self.current_delivery_status = update.delivery_status if update else ""
+
+    CURRENT_FIELDS = ["current_update", "current_period", "current_rag", "current_delivery_status"]
+
+
+class ActionTarget(models.Model):
+    """That an action contributes to a target, with the mark the source used for it."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="target_links")
+    target = models.ForeignKey("targets.Target", on_delete=models.PROTECT, related_name="action_links")
+    mark = models.CharField(max_length=8, blank=True, help_text="The tick or symbol the source spreadsheet used.")
+
+    class Meta:
+        ordering = ["target__number"]
+        constraints = [models.UniqueConstraint(fields=["action", "target"], name="action_target_unique")]
+
+    def __str__(self):
+        return f"Action {self.action.number} → target {self.target.number}"

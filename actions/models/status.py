@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class RAG(models.TextChoices):
+    """Red, amber, green. The source report's legend calls amber "yellow": delayed or stalled."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+    @property
+    def meaning(self) -> str:
+        return {
+            RAG.RED: "Not started or off track",
+            RAG.AMBER: "Delayed or stalled",
+            RAG.GREEN: "On track",
+        }[self]
+
+
+# Red first: the order a manager reads a plan in.
+RAG_SEVERITY = {RAG.RED: 0, RAG.AMBER: 1, RAG.GREEN: 2}
+
+
+class DeliveryStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    IN_DELIVERY = "in_delivery", "In delivery"
+    COMPLETE = "complete", "Complete"
+
+
+# The source report left some statuses blank; they stay visibly unrecorded.
+NOT_RECORDED = "Not recorded"
+
+
+def delivery_status_label(code: str) -> str:
+    return DeliveryStatus(code).label if code else NOT_RECORDED
+
+
+class StatusSource(models.TextChoices):
+    IMPORT = "import", "Spreadsheet import"
+    WEB = "web", "Web form"
+    ADMIN = "admin", "Admin"
+
+
+class StatusUpdateQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-period_id", "-recorded_at", "-id")
+
+    def with_details(self):
+        return self.select_related("period", "recorded_by", "import_batch")
+
+
+class StatusUpdate(models.Model):
+    """One recorded position of an action. Append-only: a change is a new row."""
+
+    action = models.ForeignKey("actions.Action", on_delete=models.PROTECT, related_name="status_updates")
+    period = models.ForeignKey("actions.ReportingPeriod", on_delete=models.PROTECT, related_name="status_updates")
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True)
+    rag = models.CharField("RAG", max_length=10, choices=RAG.choices)
+    commentary = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+    source = models.CharField(max_length=10, choices=StatusSource.choices)
+    import_batch = models.ForeignKey(
+        "actions.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="status_updates"
+    )
+
+    objects = StatusUpdateQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rag__in=RAG.values), name="status_rag_valid"),
+            models.CheckConstraint(
+                condition=models.Q(delivery_status__in=[*DeliveryStatus.values, ""]), name="status_delivery_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(source__in=StatusSource.values), name="status_source_valid"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source=StatusSource.IMPORT, import_batch__isnull=False)
+                    | (~models.Q(source=StatusSource.IMPORT) & models.Q(import_batch__isnull=True))
+                ),
+                name="status_import_has_batch",
+            ),
+        ]
+        indexes = [models.Index(fields=["action", "period", "recorded_at"], name="status_action_period_idx")]
+
+    def __str__(self):
+        return f"Action {self.action.number}, {self.period}: {self.get_rag_display()}"
+
+    @property
+    def delivery_status_label(self) -> str:
+        return delivery_status_label(self.delivery_status)
+
+    def sort_key(self) -> tuple:
+        """Which update is latest: the later period wins, then the later recording."""
+        return (self.period_id, self.recorded_at, self.pk or 0)
+
+    def same_position_as(self, other: "StatusUpdate | None") -> bool:
+        return other is not None and (self.delivery_status, self.rag, self.commentary) == (
+            other.delivery_status,
+            other.rag,
+            other.commentary,
+        )
