@@ -1,0 +1,641 @@
+"""Importing a quarter's plan spreadsheet: parse, then compare, then apply.
+
+- `read_plan_file` turns the bytes of an .xlsx or .csv into validated rows and
+  a list of problems, each naming sheet, row and column. It reads no database.
+- `preview_import` compares those rows with the plan: new actions, changed
+  positions, actions missing from the file. It writes nothing.
+- `apply_import` writes everything in one transaction with bulk writes, and
+  records the import batch, or writes nothing at all.
+
+The management command `import_plan`, the seed and the web import all use
+these three functions; there is no other way in.
+"""
+
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import Action, ActionTarget, ImportBatch, ReportingPeriod, StatusSource, StatusUpdate
+from actions.models.action import year_in
+from actions.spreadsheet import (
+    Column,
+    cell_text,
+    delivery_status_from_word,
+    header_role,
+    is_tick,
+    normalise_header,
+    rag_from_fill,
+    rag_from_word,
+    target_number_in_header,
+)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_ZIP_ENTRIES = 1000
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+HEADER_SEARCH_ROWS = 20
+MAX_LENGTHS = {Column.ACTION: 10_000, Column.COMMENTARY: 10_000, Column.TARGET_DATE: 100}
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the file, and where: sheet, row and column when known."""
+
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def where(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.row:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self):
+        where = self.where()
+        return f"{where[:1].upper()}{where[1:]}: {self.message}" if where else self.message
+
+
+@dataclass
+class PlanRow:
+    row: int  # the sheet row the action starts on
+    number: int
+    marks: dict[int, str]
+    text: str
+    delivery_status: str
+    rag: str
+    commentary: str
+    target_date: str
+
+
+@dataclass
+class ParsedFile:
+    file_name: str
+    sha256: str
+    sheet: str | None = None
+    rows: list[PlanRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class TargetHeading:
+    """What the parser needs to know of a target to recognise its column."""
+
+    number: int
+    names: tuple[str, ...]
+
+
+def target_headings(targets) -> list[TargetHeading]:
+    return [TargetHeading(t.number, (t.title, t.short_title, t.source_header)) for t in targets]
+
+
+@dataclass
+class _Cell:
+    """A CSV value dressed as a spreadsheet cell, so one parser reads both."""
+
+    value: object
+    data_type: str = "s"
+    fill: object = None
+
+
+# ---------------------------------------------------------------------------
+# Parse
+
+
+def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]) -> ParsedFile:
+    parsed = ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+    if len(data) > MAX_FILE_BYTES:
+        parsed.problems.append(
+            Problem(f"The file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB.")
+        )
+        return parsed
+    if file_name.lower().endswith(".csv"):
+        sheets = _csv_sheets(data, file_name, parsed)
+    else:
+        sheets = _xlsx_sheets(data, file_name, parsed)
+    if sheets is None:
+        return parsed
+    for sheet_name, rows in sheets:
+        if _parse_sheet(sheet_name, rows, targets, parsed):
+            return parsed
+    parsed.problems.append(
+        Problem(
+            "No sheet has a header row with an action number column (such as 'No.') and an 'Action' column "
+            f"in its first {HEADER_SEARCH_ROWS} rows."
+        )
+    )
+    return parsed
+
+
+def _csv_sheets(data: bytes, file_name: str, parsed: ParsedFile):
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if "\x00" in text:
+        parsed.problems.append(Problem(f"{file_name} is not a text CSV file."))
+        return None
+    rows = ([_Cell(_unquote(value)) for value in row] for row in csv.reader(io.StringIO(text)))
+    return [(None, rows)]
+
+
+def _unquote(value: str) -> str:
+    """Undo the apostrophe our CSV export puts before formula-like text."""
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return value[1:]
+    return value
+
+
+def _xlsx_sheets(data: bytes, file_name: str, parsed: ParsedFile):
+    problem = zip_problem(data, file_name)
+    if problem:
+        parsed.problems.append(Problem(problem))
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        parsed.problems.append(
+            Problem(f"{file_name} could not be read as an Excel workbook ({type(error).__name__}: {error}).")
+        )
+        return None
+    return [(ws.title, ws.iter_rows()) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+
+
+def zip_problem(data: bytes, file_name: str) -> str | None:
+    """Refuse what openpyxl should never open: non-workbooks, macros, zip bombs."""
+    if data.startswith(_OLE_SIGNATURE):
+        return (
+            f"{file_name} is an encrypted (password-protected) workbook or an old .xls file. "
+            "Remove the password, or save it as an Excel Workbook (.xlsx), and upload it again."
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return f"{file_name} is not an Excel workbook (.xlsx) or a CSV file."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        return f"{file_name} is damaged or truncated ({error})."
+    if len(entries) > MAX_ZIP_ENTRIES:
+        return f"{file_name} holds {len(entries)} parts; a workbook has far fewer. It was not opened."
+    if any(entry.filename.lower().endswith("vbaproject.bin") for entry in entries):
+        return f"{file_name} contains macros. Save it as a macro-free Excel Workbook (.xlsx) and upload it again."
+    uncompressed = sum(entry.file_size for entry in entries)
+    compressed = sum(entry.compress_size for entry in entries) or 1
+    if uncompressed > MAX_UNCOMPRESSED_BYTES or uncompressed / compressed > MAX_COMPRESSION_RATIO:
+        return f"{file_name} expands to {uncompressed / 1_048_576:.0f} MB when opened, too large to read safely."
+    if "[Content_Types].xml" not in {entry.filename for entry in entries}:
+        return f"{file_name} is a zip file but not an Excel workbook."
+    return None
+
+
+@dataclass
+class _Layout:
+    number: int
+    action: int
+    targets: dict[int, int]  # column index -> target number
+    delivery_status: int | None
+    rag: int | None
+    commentary: int | None
+    target_date: int | None
+    letters: dict[int, str]
+    headings: dict[int, str]
+
+    def column_name(self, index: int) -> str:
+        heading = self.headings.get(index, "")
+        return f"{self.letters[index]} ({heading})" if heading else self.letters[index]
+
+
+def _find_layout(cells, targets: Sequence[TargetHeading]) -> tuple[_Layout | None, list[str]]:
+    from openpyxl.utils import get_column_letter
+
+    roles: dict[str, int] = {}
+    headings = {}
+    for index, cell in enumerate(cells):
+        text = cell_text(cell.value)
+        if not text:
+            continue
+        headings[index] = " ".join(text.split())[:40]
+        role = header_role(text)
+        if role and role not in roles:
+            roles[role] = index
+    if Column.NUMBER not in roles or Column.ACTION not in roles:
+        return None, []
+    letters = {index: get_column_letter(index + 1) for index in range(len(cells))}
+    by_name = {normalise_header(name): t.number for t in targets for name in t.names if normalise_header(name)}
+    known = {t.number for t in targets}
+    problems = []
+    target_columns: dict[int, int] = {}
+    between = range(roles[Column.NUMBER] + 1, roles[Column.ACTION])
+    for position, index in enumerate(between, start=1):
+        heading = cell_text(cells[index].value)
+        number = target_number_in_header(heading) or by_name.get(normalise_header(heading)) or position
+        target_columns[index] = number
+    for index, cell in enumerate(cells):
+        number = target_number_in_header(cell.value)
+        if number and index not in target_columns and index not in roles.values():
+            target_columns[index] = number
+    for index, number in target_columns.items():
+        if number not in known:
+            problems.append(f"column {letters[index]} is read as target {number}, which the plan does not have")
+    layout = _Layout(
+        number=roles[Column.NUMBER],
+        action=roles[Column.ACTION],
+        targets=target_columns,
+        delivery_status=roles.get(Column.DELIVERY_STATUS),
+        rag=roles.get(Column.RAG),
+        commentary=roles.get(Column.COMMENTARY),
+        target_date=roles.get(Column.TARGET_DATE),
+        letters=letters,
+        headings=headings,
+    )
+    if layout.commentary is None and layout.rag is not None:
+        # The council's report: commentary sits under the RAG header, the colour is the fill.
+        layout.commentary = layout.rag
+    return layout, problems
+
+
+def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile) -> bool:
+    """Parse one sheet into `parsed`; False if it has no recognisable header."""
+    layout = None
+    data_rows = 0
+    seen: dict[int, int] = {}
+    current: PlanRow | None = None
+    for row_number, cells in enumerate(rows, start=1):
+        if layout is None:
+            if row_number > HEADER_SEARCH_ROWS:
+                return False
+            layout, header_problems = _find_layout(cells, targets)
+            if layout is not None:
+                parsed.sheet = sheet_name
+                for message in header_problems:
+                    parsed.problems.append(Problem(message, sheet_name, row_number))
+            continue
+        data_rows += 1
+        if data_rows > MAX_ROWS:
+            parsed.problems.append(
+                Problem(f"The sheet has more than {MAX_ROWS} rows; split the file.", sheet_name, row_number)
+            )
+            return True
+        current = _parse_row(sheet_name, row_number, cells, layout, parsed, seen, current)
+    if layout is None:
+        return False
+    if not parsed.rows and not parsed.problems:
+        parsed.problems.append(Problem("The sheet has a header but no actions below it.", sheet_name))
+    return True
+
+
+def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, seen, previous):
+    def problem(message, index=None):
+        column = layout.column_name(index) if index is not None else None
+        parsed.problems.append(Problem(message, sheet, row_number, column))
+
+    def cell(index):
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def text(index, role=None):
+        found = cell(index)
+        if found is None:
+            return ""
+        if found.data_type == "f":
+            problem(f"holds a formula ({found.value}); paste the value instead", index)
+            return ""
+        value = cell_text(found.value)
+        limit = MAX_LENGTHS.get(role)
+        if limit and len(value) > limit:
+            problem(f"is {len(value)} characters long; the limit is {limit}", index)
+        return value
+
+    number_text = text(layout.number)
+    marks = {}
+    for index, target in layout.targets.items():
+        mark = text(index)
+        if not mark:
+            continue
+        if is_tick(mark):
+            marks[target] = mark
+        else:
+            problem(f"'{mark}' is not a tick; mark a contributing target with ✓ (or x), or leave it blank", index)
+    action_text = text(layout.action, Column.ACTION)
+    commentary = text(layout.commentary, Column.COMMENTARY)
+    rag_cell = cell(layout.rag)
+    target_date = text(layout.target_date, Column.TARGET_DATE)
+    status_text = text(layout.delivery_status)
+
+    if not number_text:
+        if not (action_text or commentary or marks or status_text or target_date):
+            parsed.skipped.append((row_number, "blank row"))
+            return previous
+        if previous is None:
+            problem("has no action number and there is no action above it to continue", layout.number)
+            return previous
+        # A page break in the source split the action: the row continues the one above.
+        previous.text = " ".join(filter(None, [previous.text, action_text]))
+        previous.commentary = " ".join(filter(None, [previous.commentary, commentary]))
+        for target, mark in marks.items():
+            previous.marks.setdefault(target, mark)
+        return previous
+
+    number = _action_number(number_text)
+    if number is None:
+        problem(f"'{number_text}' is not an action number", layout.number)
+        return None
+    if number in seen:
+        problem(f"action {number} appears twice (first on row {seen[number]})", layout.number)
+        return None
+    seen[number] = row_number
+    if not action_text:
+        problem(f"action {number} has no action text", layout.action)
+
+    delivery_status = delivery_status_from_word(status_text)
+    if delivery_status is None:
+        problem(
+            f"'{status_text}' is not a delivery status; use Not started, In progress, In delivery or Complete, "
+            "or leave it blank if not recorded",
+            layout.delivery_status,
+        )
+    rag = _rag_of(rag_cell, layout, cell(layout.commentary), problem)
+
+    row = PlanRow(
+        row=row_number,
+        number=number,
+        marks=marks,
+        text=action_text,
+        delivery_status=delivery_status or "",
+        rag=rag or "",
+        commentary=commentary,
+        target_date=target_date,
+    )
+    parsed.rows.append(row)
+    return row
+
+
+def _action_number(value: str) -> int | None:
+    head, _, tail = value.partition(" ")
+    head = head.rstrip(".)")
+    if tail and not is_tick(tail.strip()):
+        return None  # "50 ✓" is a number with a stray tick; "5 a" is not a number
+    try:
+        number = float(head)
+    except ValueError:
+        return None
+    if not number.is_integer() or number < 1:
+        return None
+    return int(number)
+
+
+def _rag_of(rag_cell, layout: _Layout, commentary_cell, problem) -> str | None:
+    fill_rag = rag_from_fill(getattr(rag_cell, "fill", None)) or rag_from_fill(getattr(commentary_cell, "fill", None))
+    word_rag = None
+    if layout.rag is not None and layout.commentary != layout.rag and rag_cell is not None:
+        word = cell_text(rag_cell.value)
+        if word:
+            word_rag = rag_from_word(word)
+            if word_rag is None:
+                problem(f"'{word}' is not a RAG colour; use Green, Amber (or Yellow) or Red", layout.rag)
+                return None
+    if word_rag and fill_rag and word_rag != fill_rag:
+        problem(
+            f"the RAG word says {word_rag.label} but the cell is filled {fill_rag.label}; make them agree",
+            layout.rag,
+        )
+        return None
+    rag = word_rag or fill_rag
+    if rag is None:
+        problem("has no RAG: write Green, Amber or Red, or fill the cell in that colour", layout.rag)
+    return rag
+
+
+# ---------------------------------------------------------------------------
+# Compare
+
+
+@dataclass
+class RowOutcome:
+    row: PlanRow
+    action: Action | None  # None for a new action
+    before: StatusUpdate | None  # the position as it stood in the period before this import
+    kind: str  # one of the OUTCOME_* values
+    changed: list[str] = field(default_factory=list)  # which of "rag", "delivery_status", "commentary"
+    definition_differs: list[str] = field(default_factory=list)
+
+
+OUTCOME_NEW = "new"
+OUTCOME_CHANGED = "changed"
+OUTCOME_CONFIRMED = "confirmed"  # same as before, first recorded for this period
+OUTCOME_UNCHANGED = "unchanged"  # already recorded for this period as it is
+
+
+@dataclass
+class ImportPreview:
+    parsed: ParsedFile
+    period: ReportingPeriod
+    outcomes: list[RowOutcome]
+    missing: list[Action]
+    previous_batch: ImportBatch | None
+
+    def of_kind(self, kind: str) -> list[RowOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.kind == kind]
+
+    @property
+    def new(self):
+        return self.of_kind(OUTCOME_NEW)
+
+    @property
+    def changed(self):
+        return self.of_kind(OUTCOME_CHANGED)
+
+    @property
+    def confirmed(self):
+        return self.of_kind(OUTCOME_CONFIRMED)
+
+    @property
+    def unchanged(self):
+        return self.of_kind(OUTCOME_UNCHANGED)
+
+    @property
+    def to_write(self) -> list[RowOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.kind != OUTCOME_UNCHANGED]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.to_write)
+
+
+def _position_differences(row: PlanRow, update: StatusUpdate | None) -> list[str]:
+    if update is None:
+        return ["rag", "delivery_status", "commentary"]
+    return [
+        name
+        for name, value in (
+            ("rag", row.rag),
+            ("delivery_status", row.delivery_status),
+            ("commentary", row.commentary),
+        )
+        if getattr(update, name) != value
+    ]
+
+
+def _definition_differences(row: PlanRow, action: Action, marks: dict[int, str]) -> list[str]:
+    differences = []
+    if row.text != action.text:
+        differences.append("action text")
+    if set(row.marks) != set(marks):
+        differences.append("targets")
+    if row.target_date != action.target_date_text:
+        differences.append("target date")
+    return differences
+
+
+def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = False) -> ImportPreview:
+    """What applying `parsed` for `period` would do. Writes nothing."""
+    actions_query = Action.objects.all()
+    if lock:
+        actions_query = actions_query.select_for_update()
+    actions = {action.number: action for action in actions_query}
+    marks: dict[int, dict[int, str]] = {}
+    for action_id, target_number, mark in ActionTarget.objects.values_list("action_id", "target__number", "mark"):
+        marks.setdefault(action_id, {})[target_number] = mark
+    # The position each action had as this period stood: its latest update up to it.
+    standing: dict[int, StatusUpdate] = {}
+    for update in StatusUpdate.objects.filter(period_id__lte=period.slug).order_by("period_id", "recorded_at", "id"):
+        standing[update.action_id] = update
+
+    outcomes = []
+    for row in parsed.rows:
+        action = actions.get(row.number)
+        if action is None:
+            outcomes.append(RowOutcome(row, None, None, OUTCOME_NEW, _position_differences(row, None)))
+            continue
+        before = standing.get(action.pk)
+        changed = _position_differences(row, before)
+        if changed:
+            kind = OUTCOME_CHANGED
+        elif before.period_id == period.slug:
+            kind = OUTCOME_UNCHANGED
+        else:
+            kind = OUTCOME_CONFIRMED
+        outcomes.append(
+            RowOutcome(
+                row, action, before, kind, changed, _definition_differences(row, action, marks.get(action.pk, {}))
+            )
+        )
+    in_file = {row.number for row in parsed.rows}
+    missing = [action for number, action in sorted(actions.items()) if number not in in_file]
+    previous_batch = (
+        ImportBatch.objects.filter(sha256=parsed.sha256, period=period, undone_at__isnull=True)
+        .select_related("imported_by")
+        .first()
+    )
+    return ImportPreview(parsed, period, outcomes, missing, previous_batch)
+
+
+# ---------------------------------------------------------------------------
+# Apply
+
+
+class ImportRefused(Exception):
+    """The file has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems[:5]))
+
+
+def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> tuple[ImportPreview, ImportBatch | None]:
+    """Write the import in one transaction. Returns the preview it applied and the batch (None if nothing changed)."""
+    if not parsed.ok:
+        raise ImportRefused(parsed.problems)
+    with transaction.atomic():
+        # Compare again inside the transaction, with the actions locked, so the
+        # write reflects the plan as it is now, not as it was at preview time.
+        preview = preview_import(parsed, period, lock=True)
+        if not preview.has_changes:
+            return preview, None
+        now = timezone.now()
+        batch = ImportBatch.objects.create(
+            file_name=parsed.file_name[:255],
+            sha256=parsed.sha256,
+            period=period,
+            imported_by=user,
+            imported_at=now,
+            rows_read=len(parsed.rows),
+            actions_created=len(preview.new),
+            updates_created=len(preview.to_write),
+            unchanged=len(preview.unchanged),
+            missing=len(preview.missing),
+        )
+        new_actions = Action.objects.bulk_create(
+            [
+                Action(
+                    number=outcome.row.number,
+                    text=outcome.row.text,
+                    target_date_text=outcome.row.target_date,
+                    target_year=year_in(outcome.row.target_date),
+                    created_at=now,
+                    created_by_import=batch,
+                )
+                for outcome in preview.new
+            ]
+        )
+        for outcome, action in zip(preview.new, new_actions, strict=True):
+            outcome.action = action
+        if new_actions:
+            from targets.models import Target
+
+            target_ids = dict(Target.objects.values_list("number", "pk"))
+            ActionTarget.objects.bulk_create(
+                [
+                    ActionTarget(action=outcome.action, target_id=target_ids[number], mark=mark[:8])
+                    for outcome in preview.new
+                    for number, mark in outcome.row.marks.items()
+                ]
+            )
+        updates = StatusUpdate.objects.bulk_create(
+            [
+                StatusUpdate(
+                    action=outcome.action,
+                    period=period,
+                    delivery_status=outcome.row.delivery_status,
+                    rag=outcome.row.rag,
+                    commentary=outcome.row.commentary,
+                    recorded_by=user,
+                    recorded_at=now,
+                    source=StatusSource.IMPORT,
+                    import_batch=batch,
+                )
+                for outcome in preview.to_write
+            ]
+        )
+        current_ids = {outcome.action.current_update_id for outcome in preview.to_write} - {None}
+        current_keys = {update.pk: update.sort_key() for update in StatusUpdate.objects.filter(pk__in=current_ids)}
+        now_current = []
+        for update in updates:
+            action = update.action
+            current_key = current_keys.get(action.current_update_id)
+            if current_key is None or update.sort_key() > current_key:
+                action.set_current(update)
+                now_current.append(action)
+        Action.objects.bulk_update(now_current, Action.CURRENT_FIELDS)
+    return preview, batch

@@ -1,0 +1,276 @@
+"""The council's action plan spreadsheet: its layout, its cell vocabulary, and writing it.
+
+One module knows what the columns are called, which marks mean "contributes",
+which words and fills mean which RAG colour, and how a workbook in the
+council's layout is written. The importer reads with it; exports and the seed
+workbook are written with it. Nothing here touches HTTP or the database.
+"""
+
+import colorsys
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.colors import COLOR_INDEX
+from openpyxl.utils import get_column_letter
+
+from actions.models.status import RAG, DeliveryStatus
+
+# Marks that mean "this action contributes to this target". The last group are
+# what OCR made of the council's Wingdings ticks; see fixtures/README.md.
+TICK_MARKS = frozenset({"✓", "✔", "√", "☑", "✅", "x", "y", "yes", "tick", "true"} | {"*", "•", "+", "~", "1", "4"})
+
+RAG_WORDS = {
+    "green": RAG.GREEN,
+    "g": RAG.GREEN,
+    "amber": RAG.AMBER,
+    "a": RAG.AMBER,
+    "yellow": RAG.AMBER,
+    "y": RAG.AMBER,
+    "red": RAG.RED,
+    "r": RAG.RED,
+}
+
+DELIVERY_STATUS_WORDS = {
+    "not started": DeliveryStatus.NOT_STARTED,
+    "not_started": DeliveryStatus.NOT_STARTED,
+    "in progress": DeliveryStatus.IN_PROGRESS,
+    "in_progress": DeliveryStatus.IN_PROGRESS,
+    "delivery": DeliveryStatus.IN_DELIVERY,
+    "in delivery": DeliveryStatus.IN_DELIVERY,
+    "in_delivery": DeliveryStatus.IN_DELIVERY,
+    "complete": DeliveryStatus.COMPLETE,
+    "completed": DeliveryStatus.COMPLETE,
+    "not recorded": "",
+}
+
+# Fills written on export, one place for the colours. Excel's standard
+# green, amber and red, which the reader also recognises.
+RAG_FILLS = {RAG.GREEN: "FF00B050", RAG.AMBER: "FFFFC000", RAG.RED: "FFFF0000"}
+RAG_FONT_COLOURS = {RAG.GREEN: "FF000000", RAG.AMBER: "FF000000", RAG.RED: "FFFFFFFF"}
+
+# Spreadsheet programs run a cell starting with these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Column:
+    NUMBER = "number"
+    ACTION = "action"
+    DELIVERY_STATUS = "delivery status"
+    RAG = "RAG"
+    COMMENTARY = "commentary"
+    TARGET_DATE = "target date"
+
+
+# Headers as written on export (the council's own wording where it has one).
+EXPORT_HEADERS = {
+    Column.NUMBER: "No.",
+    Column.ACTION: "Action",
+    Column.DELIVERY_STATUS: "Delivery Status",
+    Column.RAG: "RAG",
+    Column.COMMENTARY: "Commentary",
+    Column.TARGET_DATE: "Action Plan Target Date",
+}
+
+_HEADER_WORDS = {
+    Column.NUMBER: {"no", "number", "action no", "action number", "ref", "reference"},
+    Column.ACTION: {"action", "actions", "action description", "description"},
+    Column.DELIVERY_STATUS: {"delivery status", "status"},
+    Column.COMMENTARY: {
+        "commentary",
+        "progress commentary",
+        "progress",
+        "progress update",
+        "update",
+        "comments",
+        "progress comments",
+    },
+    Column.TARGET_DATE: {"action plan target date", "target date", "due date", "target"},
+}
+_TARGET_HEADER = re.compile(r"^target (\d+)\b")
+
+
+def normalise_header(value) -> str:
+    """Header text compared without regard to case, spacing, line breaks or punctuation."""
+    return re.sub(r"[^a-z0-9]+", " ", str(value or "").lower()).strip()
+
+
+def header_role(value) -> str | None:
+    text = normalise_header(value)
+    if not text:
+        return None
+    if text.startswith("rag"):
+        return Column.RAG
+    for role, words in _HEADER_WORDS.items():
+        if text in words:
+            return role
+    if "target date" in text:
+        return Column.TARGET_DATE
+    return None
+
+
+def target_number_in_header(value) -> int | None:
+    match = _TARGET_HEADER.match(normalise_header(value))
+    return int(match.group(1)) if match else None
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"[ \t]+", " ", str(value)).strip()
+
+
+def is_tick(value) -> bool:
+    return cell_text(value).lower() in TICK_MARKS
+
+
+def rag_from_word(value) -> RAG | None:
+    """The RAG colour a word names, or None if it names none."""
+    text = normalise_header(value)
+    if text in RAG_WORDS:
+        return RAG_WORDS[text]
+    if text in RAG.values:
+        return RAG(text)
+    return None
+
+
+def delivery_status_from_word(value) -> str | None:
+    """A delivery status code ("" for blank), or None for a word that names no status."""
+    text = re.sub(r"\s+", " ", cell_text(value).lower())
+    if not text:
+        return ""
+    return DELIVERY_STATUS_WORDS.get(text)
+
+
+def _argb_of(colour) -> str | None:
+    if colour is None:
+        return None
+    if colour.type == "rgb" and isinstance(colour.rgb, str):
+        return colour.rgb
+    if colour.type == "indexed" and isinstance(colour.indexed, int) and colour.indexed < len(COLOR_INDEX):
+        return COLOR_INDEX[colour.indexed]
+    return None  # theme colours need the workbook's theme; treated as no fill
+
+
+def rag_from_fill(fill) -> RAG | None:
+    """Classify a solid cell fill as green, amber (yellow or orange) or red by its hue."""
+    if fill is None or fill.fill_type != "solid":
+        return None
+    argb = _argb_of(fill.fgColor) or _argb_of(fill.start_color)
+    if not argb or len(argb) < 6:
+        return None
+    red, green, blue = (int(argb[-6:][i : i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    if saturation < 0.35 or lightness > 0.92 or lightness < 0.08:
+        return None  # white, black and greys carry no RAG
+    degrees = hue * 360
+    if degrees < 20 or degrees >= 330:
+        return RAG.RED
+    if degrees < 70:
+        return RAG.AMBER
+    if degrees < 170:
+        return RAG.GREEN
+    return None
+
+
+def neutralise_formula(value: str) -> str:
+    """Make text that a spreadsheet would run as a formula read as text instead."""
+    if value and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass
+class PlanSheetRow:
+    """One action as the council's layout shows it."""
+
+    number: int
+    marks: dict[int, str]  # target number -> the mark shown in its column
+    text: str
+    delivery_status: str  # a DeliveryStatus code, or "" when not recorded
+    rag: str  # a RAG code, or "" when there is none
+    commentary: str
+    target_date: str
+
+
+@dataclass
+class TargetColumn:
+    number: int
+    heading: str
+
+
+@dataclass
+class PlanSheet:
+    targets: Sequence[TargetColumn]
+    rows: Iterable[PlanSheetRow]
+    title: str = "Action plan"
+    notes: list[str] = field(default_factory=list)
+
+
+def build_workbook(sheet: PlanSheet) -> Workbook:
+    """A workbook in the council's layout: a TARGETS banner, then one row per action.
+
+    Text is written as text (never as a formula), so the file opens safely and
+    imports back exactly as exported.
+    """
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet.title
+    target_count = len(sheet.targets)
+    headers = [
+        EXPORT_HEADERS[Column.NUMBER],
+        *(f"Target {t.number}: {t.heading}" for t in sheet.targets),
+        EXPORT_HEADERS[Column.ACTION],
+        EXPORT_HEADERS[Column.DELIVERY_STATUS],
+        EXPORT_HEADERS[Column.RAG],
+        EXPORT_HEADERS[Column.COMMENTARY],
+        EXPORT_HEADERS[Column.TARGET_DATE],
+    ]
+    bold = Font(bold=True)
+    if target_count:
+        banner = worksheet.cell(row=1, column=2, value="TARGETS")
+        banner.font = bold
+        banner.alignment = Alignment(horizontal="center")
+        worksheet.merge_cells(start_row=1, start_column=2, end_row=1, end_column=1 + target_count)
+    for column, heading in enumerate(headers, start=1):
+        cell = worksheet.cell(row=2, column=column, value=heading)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    worksheet.freeze_panes = "B3"
+
+    rag_column = 2 + target_count + 2
+    fills = {code: PatternFill("solid", fgColor=argb) for code, argb in RAG_FILLS.items()}
+    fonts = {code: Font(color=argb) for code, argb in RAG_FONT_COLOURS.items()}
+    for row_index, row in enumerate(sheet.rows, start=3):
+        values = [
+            row.number,
+            *(row.marks.get(t.number, "") for t in sheet.targets),
+            row.text,
+            DeliveryStatus(row.delivery_status).label if row.delivery_status else "",
+            RAG(row.rag).label if row.rag else "",
+            row.commentary,
+            row.target_date,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = worksheet.cell(row=row_index, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+        if row.rag:
+            rag_cell = worksheet.cell(row=row_index, column=rag_column)
+            rag_cell.fill = fills[row.rag]
+            rag_cell.font = fonts[row.rag]
+
+    widths = [6, *([10] * target_count), 70, 16, 10, 60, 18]
+    for column, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(column)].width = width
+
+    if sheet.notes:
+        about = workbook.create_sheet("About")
+        for row_index, note in enumerate(sheet.notes, start=1):
+            about.cell(row=row_index, column=1, value=note).data_type = "s"
+        about.column_dimensions["A"].width = 120
+    return workbook
