@@ -1,0 +1,20 @@
+from django.views.generic import ListView
+
+from actions.models import RAG, Action
+from actions.permissions import PlanReaderRequiredMixin
+
+
+class PlanOverviewView(PlanReaderRequiredMixin, ListView):
+    """The whole plan at a glance: every action with its current RAG."""
+
+    template_name = "actions/plan_overview.html"
+    context_object_name = "actions"
+
+    def get_queryset(self):
+        return Action.objects.with_current_status().in_plan_order()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = Action.objects.rag_counts()
+        context["rag_counts"] = [(RAG(code), count) for code, count in counts.items()]
+        return context

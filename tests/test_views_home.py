@@ -1,0 +1,44 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/"
+
+
+def test_sign_in_page_has_labelled_fields_and_one_heading(client):
+    html = client.get(reverse("login")).content.decode()
+    assert html.count("<h1") == 1
+    assert '<label class="govuk-label" for="id_username">' in html
+    assert '<label class="govuk-label" for="id_password">' in html
+
+
+def test_home_shows_the_seeded_plan_with_rag_words(client, seeded_plan, manager):
+    client.force_login(manager)
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert len(response.context["actions"]) == 56
+    assert "Scope all Council building for suitability for workplace EV chargepoints" in html
+    assert {rag.value: count for rag, count in response.context["rag_counts"]} == {
+        "red": 3,
+        "amber": 13,
+        "green": 40,
+    }
+    assert '<strong class="govuk-tag app-rag--red">Red</strong>' in html
+
+
+def test_a_user_without_a_role_is_refused(client, seeded_plan, django_user_model):
+    client.force_login(django_user_model.objects.create_user("nobody"))
+    assert client.get("/").status_code == 403
+
+
+def test_home_runs_a_fixed_number_of_queries(client, seeded_plan, manager, django_assert_num_queries):
+    client.force_login(manager)
+    with django_assert_num_queries(6):
+        client.get("/")
