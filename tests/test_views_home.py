@@ -42,3 +42,20 @@ def test_home_runs_a_fixed_number_of_queries(client, seeded_plan, manager, djang
     client.force_login(manager)
     with django_assert_num_queries(6):
         client.get("/")
+
+
+def test_action_page_shows_text_targets_and_history(client, seeded_plan, manager):
+    client.force_login(manager)
+    response = client.get("/actions/22/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert "fleet transition to EV at all suitable locations" in html
+    assert "Target 2: Net zero for the Council" in html
+    assert "2022/23 Q4" in html
+    assert "spreadsheet import: cces-action-plan-2022-23-q4.xlsx" in html
+
+
+def test_unknown_action_is_404(client, seeded_plan, manager):
+    client.force_login(manager)
+    assert client.get("/actions/999/").status_code == 404

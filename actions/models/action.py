@@ -25,6 +25,18 @@ class ActionQuerySet(models.QuerySet):
     def with_current_status(self):
         return self.select_related("current_update", "current_update__recorded_by", "current_period")
 
+    def with_details(self):
+        """Everything an action's own page shows, fetched up front."""
+        return (
+            self.with_current_status()
+            .prefetch_related(
+                models.Prefetch("target_links", queryset=ActionTarget.objects.select_related("target")),
+                "leads",
+                "merged_from",
+            )
+            .select_related("merged_into")
+        )
+
     def with_position(self, period=None):
         """Annotate each action's position: `position_rag`, `position_delivery_status`,
         `position_period_id` and `position_update_id`.
