@@ -35,7 +35,7 @@ def record_status(
     update.full_clean()
     update.save()
     # Lock the action row so two writers cannot both decide they hold the latest update.
-    locked = Action.objects.select_for_update().select_related("current_update").get(pk=action.pk)
+    locked = Action.objects.select_for_update(of=("self",)).select_related("current_update").get(pk=action.pk)
     if locked.current_update is None or update.sort_key() > locked.current_update.sort_key():
         locked.set_current(update)
         locked.save(update_fields=Action.CURRENT_FIELDS)
