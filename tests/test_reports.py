@@ -322,13 +322,18 @@ def test_export_has_summary_and_actions_sheets(client, second_quarter, manager):
 
     actions = workbook["Actions"]
     header = [cell.value for cell in actions[2]]
-    assert header[0] == "No." and header[1] == "Target 1: Natural capital" and header[-5:] == [
-        "Action",
-        "Delivery Status",
-        "RAG",
-        "Commentary",
-        "Action Plan Target Date",
-    ]
+    assert (
+        header[0] == "No."
+        and header[1] == "Target 1: Natural capital"
+        and header[-5:]
+        == [
+            "Action",
+            "Delivery Status",
+            "RAG",
+            "Commentary",
+            "Action Plan Target Date",
+        ]
+    )
     rows = {row[0].value: row for row in actions.iter_rows(min_row=3)}
     assert len(rows) == 57
     rag_column = header.index("RAG")
@@ -364,7 +369,7 @@ def test_export_opens_in_libreoffice(client, second_quarter, manager, tmp_path):
             f"-env:UserInstallation=file://{tmp_path}/profile",
             "--headless",
             "--convert-to",
-            'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
             "--outdir",
             str(tmp_path),
             str(source),
