@@ -59,7 +59,9 @@ class Chart:
 
     @property
     def legend(self) -> list[tuple[str, str]]:
-        return SEGMENTS
+        """The statuses drawn in this chart, with their names."""
+        drawn = {segment.status for bar in self.bars for segment in bar.segments}
+        return [(status, label) for status, label in SEGMENTS if status in drawn]
 
 
 def stacked_bars(chart_id: str, title: str, rows: list[tuple[str, RagSplit]]) -> Chart:

@@ -172,6 +172,8 @@ def test_report_page_shows_the_seeded_figures_accessibly(client, seeded_plan, ma
     desc = re.search(r'<desc id="chart-trend-desc">(.*?)</desc>', html).group(1)
     assert desc == "2022/23 Q4: 40 green, 13 amber, 3 red."
     assert "app-fill--pattern-amber" in html
+    legend = re.search(r'<figure class="app-chart.*?</figure>', html, re.S).group(0)
+    assert re.findall(r"</svg>(\w[\w ]*)</li>", legend) == ["Green", "Amber", "Red"]
     # The numbers also in a table, RAG always with its word.
     assert '<th scope="row" class="govuk-table__header">Target 2: Council net zero 2030</th>' in html
     assert '<strong class="govuk-tag app-rag--red">Red</strong>' in html
