@@ -17,7 +17,7 @@ from reports.quarterly import Move, Position, QuarterlyReport, plan_sheet
 SUMMARY = "Summary"
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
-_WIDTHS = {"A": 34, "B": 70, "C": 16, "D": 16, "E": 16, "F": 12}
+_WIDTHS = {"A": 34, "B": 70, "C": 16, "D": 16, "E": 16, "F": 12, "G": 10}
 
 
 class _RagCell:
@@ -35,7 +35,7 @@ class _SummaryWriter:
         self.fills = {code: PatternFill("solid", fgColor=argb) for code, argb in RAG_FILLS.items()}
         self.fonts = {code: Font(color=argb) for code, argb in RAG_FONT_COLOURS.items()}
 
-    def line(self, *values, font=None):
+    def line(self, *values, font=None, wrap=True):
         for column, value in enumerate(values, start=1):
             rag = None
             if isinstance(value, _RagCell):
@@ -43,7 +43,7 @@ class _SummaryWriter:
             cell = self.sheet.cell(row=self.row, column=column, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text, never a formula
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = Alignment(wrap_text=wrap, vertical="top")
             if font is not None:
                 cell.font = font
             if rag:
@@ -52,7 +52,7 @@ class _SummaryWriter:
         self.row += 1
 
     def table(self, title: str, headers: list, rows: list[list], empty: str = "None."):
-        self.line(title, font=_TITLE)
+        self.line(title, font=_TITLE, wrap=False)
         if rows:
             self.line(*headers, font=_BOLD)
             for row in rows:
@@ -82,9 +82,9 @@ def _listed(positions: list[Position], *columns) -> list[list]:
 def write_summary(sheet: Worksheet, report: QuarterlyReport) -> None:
     period = report.period
     out = _SummaryWriter(sheet)
-    out.line(f"CCES action plan progress report: {period.label}", font=Font(bold=True, size=16))
-    out.line(f"Each action's position at the end of the period, {period.end:%-d %B %Y}.")
-    out.line(f"Movement is measured against the previous quarter, {report.previous.label}.")
+    out.line(f"CCES action plan progress report: {period.label}", font=Font(bold=True, size=16), wrap=False)
+    out.line(f"Each action's position at the end of the period, {period.end:%-d %B %Y}.", wrap=False)
+    out.line(f"Movement is measured against the previous quarter, {report.previous.label}.", wrap=False)
     out.line("Status updates recorded for this period", report.updates_in_period)
     out.row += 1
 
@@ -97,9 +97,9 @@ def write_summary(sheet: Worksheet, report: QuarterlyReport) -> None:
     )
     out.table(
         "RAG by target",
-        ["Target", "Title", _RagCell("green"), _RagCell("amber"), _RagCell("red"), "No status"],
+        ["Target", "Title", _RagCell("green"), _RagCell("amber"), _RagCell("red"), "No status", "Total"],
         [
-            [f"Target {target.number}", target.title, split.green, split.amber, split.red, split.none]
+            [f"Target {target.number}", target.title, split.green, split.amber, split.red, split.none, split.total]
             for target, split in report.by_target
         ],
     )
@@ -141,12 +141,23 @@ def write_summary(sheet: Worksheet, report: QuarterlyReport) -> None:
     )
     for column, width in _WIDTHS.items():
         sheet.column_dimensions[column].width = width
+    _fit_to_a4_width(sheet)
+
+
+def _fit_to_a4_width(sheet: Worksheet, *, landscape: bool = False) -> None:
+    """Print on A4, as wide as the page and as many pages long as it takes."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def build_report_workbook(report: QuarterlyReport) -> Workbook:
     workbook = build_workbook(plan_sheet(report))
     summary = workbook.create_sheet(SUMMARY, 0)
     write_summary(summary, report)
+    _fit_to_a4_width(workbook["Actions"], landscape=True)
     workbook.active = 0
     for sheet in workbook.worksheets:
         sheet.sheet_view.tabSelected = sheet is summary

@@ -302,8 +302,9 @@ def test_export_has_summary_and_actions_sheets(client, second_quarter, manager):
         ("No status", 0),
         ("Total", 57),
     ]
-    assert tables["RAG by target"][0] == ("Target", "Title", "Green", "Amber", "Red", "No status")
+    assert tables["RAG by target"][0] == ("Target", "Title", "Green", "Amber", "Red", "No status", "Total")
     assert len(tables["RAG by target"]) == 8
+    assert tables["RAG by target"][1][0] == "Target 1" and tables["RAG by target"][1][-1] == 20  # 19 + action 57
     assert tables["Movement since 2022/23 Q4"][1:] == [
         ("Improved", 2),
         ("Worsened", 1),
