@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from actions.models import Action, ReportingPeriod
 from actions.spreadsheet import RAG_FILLS
+from reports.charts import stacked_bars
 from reports.quarterly import RagSplit, build_report
 from targets.models import Target
 from tests.factories import make_action, make_targets, make_update
@@ -150,6 +151,17 @@ def test_movement_uses_the_latest_recording_and_skips_empty_quarters(db):
     assert [p.number for p in report.stale] == [1, 2]
 
 
+def test_chart_bars_share_one_scale_and_skip_empty_colours():
+    chart = stacked_bars("c", "Chart", [("Big", RagSplit(green=30, red=10)), ("Small", RagSplit(amber=20))])
+    big, small = chart.bars
+    assert [(s.status, s.x, s.width) for s in big.segments] == [("green", 0, 465.0), ("red", 465.0, 155.0)]
+    assert [(s.status, s.width) for s in small.segments] == [("amber", 310.0)]
+    assert big.summary == "30 green, 10 red"
+    assert chart.description == "Big: 30 green, 10 red; Small: 20 amber."
+    assert chart.legend == [("green", "Green"), ("amber", "Amber"), ("red", "Red")]
+    assert small.bar_y > big.bar_y + chart.bar_height
+
+
 # The page ------------------------------------------------------------------
 
 
@@ -191,7 +203,6 @@ def test_report_page_shows_movement_and_definitions(client, second_quarter, mana
     assert "Movement since 2022/23 Q4" in html
     assert "Improved (2)" in html and "Worsened (1)" in html and "Unchanged (53)" in html
     assert "New this period (1)" in html and "Completed this period (1)" in html
-    assert "There is no record of when a merge happened" not in html  # wording lives in DEFINITIONS
     assert "The tracker does not record when a merge happened" in html
     assert '<a class="govuk-link" href="/actions/8/">Action 8</a>' in html
     assert "5 status updates recorded for this period." in html
