@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,30 @@ def test_movement_uses_the_latest_recording_and_skips_empty_quarters(db):
     assert [p.number for p in report.new] == [3]
     assert [m.after.number for m in report.unchanged] == [1, 2]
     assert [p.number for p in report.stale] == [1, 2]
+
+
+def test_an_action_added_without_a_status_counts_as_no_status_from_when_it_was_added(client, manager):
+    (target,) = make_targets(1)
+    make_update(make_action(1, targets=[target]), "2022-23-q3", rag="green")
+    make_action(2, targets=[target], created_at=datetime(2023, 2, 1, tzinfo=UTC))
+    ReportingPeriod.objects.for_slug("2022-23-q4")
+
+    earlier = build_report(ReportingPeriod.objects.get(slug="2022-23-q3"))
+    assert [p.number for p in earlier.positions] == [1]
+    later = build_report(ReportingPeriod.objects.get(slug="2022-23-q4"))
+    assert later.overall == RagSplit(green=1, none=1)
+    assert [(t.number, split) for t, split in later.by_target] == [(1, RagSplit(green=1, none=1))]
+    assert [(p.number, p.rag_label, p.period_label) for p in later.stale] == [
+        (1, "Green", "2022/23 Q3"),
+        (2, "No status", "Never"),
+    ]
+    assert later.new == [] and [m.after.number for m in later.unchanged] == [1]
+
+    client.force_login(manager)
+    html = client.get(report_url("2022-23-q4")).content.decode()
+    assert "1 action (no status recorded yet)" in html
+    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">No status</th>' in html
+    assert "Target 1: T1: 1 green, 1 no status" in html
 
 
 def test_chart_bars_share_one_scale_and_skip_empty_colours():
