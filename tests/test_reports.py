@@ -138,15 +138,16 @@ def test_movement_uses_the_latest_recording_and_skips_empty_quarters(db):
     make_update(flip, "2022-23-q4", rag="red")
     make_update(flip, "2022-23-q4", rag="amber")  # a correction in the same period: the later recording counts
     late = make_action(3, targets=[target])
-    make_update(late, "2023-24-q1", rag="green")
+    make_update(late, "2023-24-q2", rag="green")
 
     report = build_report(ReportingPeriod.objects.get(slug="2022-23-q4"))
     assert [(m.after.number, m.direction) for m in report.worsened] == [(2, "worsened")]
     assert [(m.after.number, m.direction) for m in report.unchanged] == [(1, "unchanged")]
     assert report.overall == RagSplit(amber=2)
 
-    # 2023/24 Q1 against 2022/23 Q4: action 3 is new, the others carried forward unchanged.
-    report = build_report(ReportingPeriod.objects.get(slug="2023-24-q1"))
+    # 2023/24 Q2 against Q1, when nothing was recorded: Q1's positions are those carried from 2022/23 Q4.
+    report = build_report(ReportingPeriod.objects.get(slug="2023-24-q2"))
+    assert report.previous.slug == "2023-24-q1"
     assert [p.number for p in report.new] == [3]
     assert [m.after.number for m in report.unchanged] == [1, 2]
     assert [p.number for p in report.stale] == [1, 2]
