@@ -6,7 +6,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("Plan overview", reverse("home"))]
+    items = [("Plan overview", reverse("home")), ("Reports", reverse("reports:index"))]
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path

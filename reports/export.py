@@ -1,0 +1,164 @@
+"""The quarterly report as a workbook for a committee paper.
+
+A Summary sheet with the report's tables, then the actions in the council's
+layout (written by actions.spreadsheet.build_workbook, RAG fills included),
+then an About sheet with the definitions. Rows are built first, then
+formatted in one place; nothing here touches HTTP or the database.
+"""
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from actions.models import RAG
+from actions.spreadsheet import RAG_FILLS, RAG_FONT_COLOURS, build_workbook
+from reports.quarterly import Move, Position, QuarterlyReport, plan_sheet
+
+SUMMARY = "Summary"
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_WIDTHS = {"A": 34, "B": 70, "C": 16, "D": 16, "E": 16, "F": 12, "G": 10}
+
+
+class _RagCell:
+    """A cell value shown with its RAG fill: the word stays, so colour is never the only signal."""
+
+    def __init__(self, rag: str, text: str | None = None):
+        self.rag = rag
+        self.text = text if text is not None else (RAG(rag).label if rag else "No status")
+
+
+class _SummaryWriter:
+    def __init__(self, sheet: Worksheet):
+        self.sheet = sheet
+        self.row = 1
+        self.fills = {code: PatternFill("solid", fgColor=argb) for code, argb in RAG_FILLS.items()}
+        self.fonts = {code: Font(color=argb) for code, argb in RAG_FONT_COLOURS.items()}
+
+    def line(self, *values, font=None, wrap=True):
+        for column, value in enumerate(values, start=1):
+            rag = None
+            if isinstance(value, _RagCell):
+                rag, value = value.rag, value.text
+            cell = self.sheet.cell(row=self.row, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula
+                cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+            if font is not None:
+                cell.font = font
+            if rag:
+                cell.fill = self.fills[rag]
+                cell.font = self.fonts[rag]
+        self.row += 1
+
+    def table(self, title: str, headers: list, rows: list[list], empty: str = "None."):
+        self.line(title, font=_TITLE, wrap=False)
+        if rows:
+            self.line(*headers, font=_BOLD)
+            for row in rows:
+                self.line(*row)
+        else:
+            self.line(empty)
+        self.row += 1
+
+
+def _moves(moves: list[Move]) -> list[list]:
+    return [
+        [
+            move.after.number,
+            move.after.summary,
+            _RagCell(move.before_rag),
+            _RagCell(move.after.rag),
+            move.direction.capitalize(),
+        ]
+        for move in moves
+    ]
+
+
+def _listed(positions: list[Position], *columns) -> list[list]:
+    return [[p.number, p.summary, *(column(p) for column in columns)] for p in positions]
+
+
+def write_summary(sheet: Worksheet, report: QuarterlyReport) -> None:
+    period = report.period
+    out = _SummaryWriter(sheet)
+    out.line(f"CCES action plan progress report: {period.label}", font=Font(bold=True, size=16), wrap=False)
+    out.line(f"Each action's position at the end of the period, {period.end:%-d %B %Y}.", wrap=False)
+    out.line(f"Movement is measured against the previous quarter, {report.previous.label}.", wrap=False)
+    out.line("Status updates recorded for this period", report.updates_in_period)
+    out.row += 1
+
+    overall = report.overall
+    out.table(
+        "Whole plan by RAG",
+        ["RAG", "Actions"],
+        [[_RagCell(rag), getattr(overall, rag or "none")] for rag in ("green", "amber", "red", "")]
+        + [["Total", overall.total]],
+    )
+    out.table(
+        "RAG by target",
+        ["Target", "Title", _RagCell("green"), _RagCell("amber"), _RagCell("red"), "No status", "Total"],
+        [
+            [f"Target {target.number}", target.title, split.green, split.amber, split.red, split.none, split.total]
+            for target, split in report.by_target
+        ],
+    )
+    out.table("Delivery status", ["Delivery status", "Actions"], [list(row) for row in report.delivery_status])
+    out.table(
+        f"Movement since {report.previous.label}", ["Movement", "Actions"], [list(r) for r in report.movement_counts]
+    )
+    headers = ["No.", "Action", f"RAG {report.previous.label}", f"RAG {period.label}", "Movement"]
+    out.table("Improved", headers, _moves(report.improved))
+    out.table("Worsened", headers, _moves(report.worsened))
+    out.table("Unchanged", headers, _moves(report.unchanged))
+    out.table(
+        "New this period",
+        ["No.", "Action", "RAG", "Delivery status"],
+        _listed(report.new, lambda p: _RagCell(p.rag), lambda p: p.delivery_status_label),
+    )
+    out.table("Completed this period", ["No.", "Action", "RAG"], _listed(report.completed, lambda p: _RagCell(p.rag)))
+    out.table(
+        "Merged actions",
+        ["No.", "Action", "Merged into action"],
+        _listed(report.merged, lambda p: p.merged_into_number),
+    )
+    out.table(
+        "Overdue actions",
+        ["No.", "Action", "Target date", "RAG", "Delivery status"],
+        _listed(
+            report.overdue, lambda p: p.target_date_text, lambda p: _RagCell(p.rag), lambda p: p.delivery_status_label
+        ),
+    )
+    out.table(
+        "No update this period",
+        ["No.", "Action", "Last update", "RAG"],
+        _listed(report.stale, lambda p: p.period_label, lambda p: _RagCell(p.rag)),
+    )
+    out.table(
+        "Trend: RAG at the end of each period",
+        ["Period", "Updates recorded", _RagCell("green"), _RagCell("amber"), _RagCell("red")],
+        [[row.period.label, row.updates, row.split.green, row.split.amber, row.split.red] for row in report.trend],
+    )
+    for column, width in _WIDTHS.items():
+        sheet.column_dimensions[column].width = width
+    _fit_to_a4_width(sheet)
+
+
+def _fit_to_a4_width(sheet: Worksheet, *, landscape: bool = False) -> None:
+    """Print on A4, as wide as the page and as many pages long as it takes."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def build_report_workbook(report: QuarterlyReport) -> Workbook:
+    workbook = build_workbook(plan_sheet(report))
+    summary = workbook.create_sheet(SUMMARY, 0)
+    write_summary(summary, report)
+    _fit_to_a4_width(workbook["Actions"], landscape=True)
+    workbook.active = 0
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = sheet is summary
+    return workbook

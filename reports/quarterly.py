@@ -1,0 +1,333 @@
+"""The quarterly progress report: every figure for one reporting period, as it stood at the period's end.
+
+`build_report(period)` runs a fixed number of queries whatever the number of
+actions or periods, and returns plain data that the page, the chart and the
+spreadsheet export all read. Nothing here touches HTTP.
+
+Definitions (shown on the page and in the export, keep them in step):
+
+- An action is in a period's report if it had a status recorded by the end of
+  the period, or was added to the plan by then; one added without a status
+  counts as "no status".
+- Movement compares each action's RAG at the end of the period with its RAG
+  at the end of the previous quarter: red < amber < green.
+- New: the action's first status update is in this period (so it has no
+  position at the previous quarter).
+- Completed: delivery status is complete at the end of this period and was
+  not at the end of the previous quarter.
+- Merged: the tracker does not record when a merge happened, so every report
+  lists the actions recorded as merged into another that are in the report;
+  they still count in the figures with their own last position.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from actions.models import RAG, Action, ActionTarget, DeliveryStatus, ReportingPeriod, StatusUpdate
+from actions.models.status import NOT_RECORDED, RAG_SEVERITY, delivery_status_label
+from actions.periods import Quarter
+from actions.spreadsheet import PlanSheet, PlanSheetRow, TargetColumn
+from targets.models import Target
+
+IMPROVED, WORSENED, UNCHANGED = "improved", "worsened", "unchanged"
+EXPORT_TICK = "✓"
+CHANGE_TERMS = ("New", "Completed", "Merged")
+
+DEFINITIONS = [
+    (
+        "Position",
+        "Each action's latest status recorded for this period or an earlier one, as it stood at the period's end.",
+    ),
+    (
+        "Movement",
+        "RAG at the end of this period compared with the end of the previous quarter; "
+        "red is worse than amber, amber worse than green.",
+    ),
+    ("New", "Actions whose first status update is in this period."),
+    (
+        "Completed",
+        "Delivery status complete at the end of this period, and not complete at the previous quarter's end.",
+    ),
+    (
+        "Merged",
+        "Actions recorded as merged into another. The tracker does not record when a merge happened, so every "
+        "report lists all merged actions in it; they still count in the figures with their own last position.",
+    ),
+    ("Overdue", "The target date's year has passed by the period's end and the action is not complete."),
+    ("No update this period", "The action's latest status was recorded for an earlier period, or never."),
+]
+
+
+@dataclass(frozen=True)
+class RagSplit:
+    """How many actions are green, amber, red, or have no status."""
+
+    green: int = 0
+    amber: int = 0
+    red: int = 0
+    none: int = 0
+
+    @classmethod
+    def of(cls, rags) -> "RagSplit":
+        counts = Counter(rag or "none" for rag in rags)
+        return cls(green=counts["green"], amber=counts["amber"], red=counts["red"], none=counts["none"])
+
+    @property
+    def total(self) -> int:
+        return self.green + self.amber + self.red + self.none
+
+    def as_dict(self) -> dict[str, int]:
+        return {"green": self.green, "amber": self.amber, "red": self.red, "none": self.none}
+
+
+@dataclass
+class Position:
+    """An action and its position at the end of a period."""
+
+    pk: int
+    number: int
+    summary: str
+    text: str
+    target_date_text: str
+    rag: str
+    delivery_status: str
+    period_id: str | None
+    update_id: int | None
+    merged_into_number: int | None = None
+    commentary: str = ""
+
+    @property
+    def rag_label(self) -> str:
+        return RAG(self.rag).label if self.rag else "No status"
+
+    @property
+    def delivery_status_label(self) -> str:
+        return delivery_status_label(self.delivery_status) if self.update_id else "No status"
+
+    @property
+    def period_label(self) -> str:
+        return Quarter.from_slug(self.period_id).label if self.period_id else "Never"
+
+
+@dataclass
+class Move:
+    """One action's change of position between the previous quarter and this one."""
+
+    after: Position
+    before_rag: str
+    before_delivery_status: str
+    direction: str
+
+    @property
+    def before_rag_label(self) -> str:
+        return RAG(self.before_rag).label
+
+    @property
+    def before_delivery_status_label(self) -> str:
+        return delivery_status_label(self.before_delivery_status)
+
+
+@dataclass
+class TrendRow:
+    period: ReportingPeriod
+    split: RagSplit
+    updates: int  # status updates recorded for the period itself
+
+
+@dataclass
+class QuarterlyReport:
+    period: ReportingPeriod
+    previous: Quarter
+    updates_in_period: int
+    positions: list[Position]
+    overall: RagSplit
+    by_target: list[tuple[Target, RagSplit]]
+    delivery_status: list[tuple[str, int]]
+    improved: list[Move]
+    worsened: list[Move]
+    unchanged: list[Move]
+    new: list[Position]
+    completed: list[Position]
+    merged: list[Position]
+    overdue: list[Position]
+    stale: list[Position]
+    trend: list[TrendRow]
+    targets_of: dict[int, list[int]] = field(default_factory=dict)  # action pk -> target numbers
+    definitions: list[tuple[str, str]] = field(default_factory=lambda: list(DEFINITIONS))
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing on record by the end of the period."""
+        return not any(position.update_id for position in self.positions)
+
+    @property
+    def change_definitions(self) -> list[tuple[str, str]]:
+        return [(term, meaning) for term, meaning in self.definitions if term in CHANGE_TERMS]
+
+    @property
+    def movement_counts(self) -> list[tuple[str, int]]:
+        return [
+            ("Improved", len(self.improved)),
+            ("Worsened", len(self.worsened)),
+            ("Unchanged", len(self.unchanged)),
+            ("New this period", len(self.new)),
+        ]
+
+
+def _in_report(period: ReportingPeriod):
+    """Actions with a position at the period's end, or added to the plan by then."""
+    return (
+        Action.objects.with_position(period)
+        .filter(Q(position_update_id__isnull=False) | Q(created_at__date__lte=period.end))
+        .in_plan_order()
+    )
+
+
+def build_report(period: ReportingPeriod) -> QuarterlyReport:
+    """Every figure of the report for `period`. Runs 9 queries whatever the size of the plan."""
+    previous = period.as_quarter.previous()
+    in_report = _in_report(period)
+    rows = in_report.select_related("merged_into").only(
+        "pk", "number", "text", "target_date_text", "target_year", "merged_into__number"
+    )
+    positions = [
+        Position(
+            pk=action.pk,
+            number=action.number,
+            summary=action.summary,
+            text=action.text,
+            target_date_text=action.target_date_text,
+            rag=action.position_rag,
+            delivery_status=action.position_delivery_status,
+            period_id=action.position_period_id,
+            update_id=action.position_update_id,
+            merged_into_number=action.merged_into.number if action.merged_into else None,
+        )
+        for action in rows
+    ]
+    by_pk = {position.pk: position for position in positions}
+    before = {
+        pk: (rag, delivery_status)
+        for pk, rag, delivery_status, update_id in Action.objects.with_position(previous.slug).values_list(
+            "pk", "position_rag", "position_delivery_status", "position_update_id"
+        )
+        if update_id is not None
+    }
+    overdue_pks = set(in_report.overdue(on=period.end).values_list("pk", flat=True))
+    stale_pks = set(in_report.stale(period).values_list("pk", flat=True))
+
+    targets = list(Target.objects.in_plan_order())
+    targets_of: dict[int, list[int]] = defaultdict(list)
+    for action_id, target_number in ActionTarget.objects.filter(action_id__in=by_pk).values_list(
+        "action_id", "target__number"
+    ):
+        targets_of[action_id].append(target_number)
+    by_target = [
+        (target, RagSplit.of(p.rag for p in positions if target.number in targets_of[p.pk])) for target in targets
+    ]
+
+    reported = [p for p in positions if p.update_id]
+    status_counts = Counter(p.delivery_status for p in reported)
+    delivery_status = [(choice.label, status_counts[choice.value]) for choice in DeliveryStatus]
+    delivery_status.append((NOT_RECORDED, status_counts[""]))
+
+    improved, worsened, unchanged, new, completed = [], [], [], [], []
+    for position in reported:
+        if position.pk not in before:
+            new.append(position)
+            if position.delivery_status == DeliveryStatus.COMPLETE:
+                completed.append(position)
+            continue
+        before_rag, before_status = before[position.pk]
+        change = RAG_SEVERITY[RAG(position.rag)] - RAG_SEVERITY[RAG(before_rag)]
+        direction = IMPROVED if change > 0 else WORSENED if change < 0 else UNCHANGED
+        {IMPROVED: improved, WORSENED: worsened, UNCHANGED: unchanged}[direction].append(
+            Move(after=position, before_rag=before_rag, before_delivery_status=before_status, direction=direction)
+        )
+        if position.delivery_status == DeliveryStatus.COMPLETE and before_status != DeliveryStatus.COMPLETE:
+            completed.append(position)
+
+    commentary = dict(
+        StatusUpdate.objects.filter(pk__in=[p.update_id for p in reported]).values_list("pk", "commentary")
+    )
+    for position in reported:
+        position.commentary = commentary.get(position.update_id, "")
+
+    trend, updates_in_period = _trend(period)
+    return QuarterlyReport(
+        period=period,
+        previous=previous,
+        updates_in_period=updates_in_period,
+        positions=positions,
+        overall=RagSplit.of(p.rag for p in positions),
+        by_target=by_target,
+        delivery_status=delivery_status,
+        improved=improved,
+        worsened=worsened,
+        unchanged=unchanged,
+        new=new,
+        completed=completed,
+        merged=[p for p in positions if p.merged_into_number is not None],
+        overdue=[p for p in positions if p.pk in overdue_pks],
+        stale=[p for p in positions if p.pk in stale_pks],
+        trend=trend,
+        targets_of=dict(targets_of),
+    )
+
+
+def _trend(period: ReportingPeriod) -> tuple[list[TrendRow], int]:
+    """RAG counts at the end of every period on record, from one pass over the status history.
+
+    Walks the updates in the order `with_position` ranks them (period, then
+    recording), so each period's counts match the report for that period.
+    """
+    periods = list(ReportingPeriod.objects.order_by("slug"))
+    updates = StatusUpdate.objects.order_by("period_id", "recorded_at", "id").values_list(
+        "action_id", "period_id", "rag"
+    )
+    latest: dict[int, str] = {}
+    recorded: Counter[str] = Counter()
+    rows = []
+    pending = iter(updates)
+    upcoming = next(pending, None)
+    for each in periods:
+        while upcoming is not None and upcoming[1] <= each.slug:
+            action_id, period_id, rag = upcoming
+            latest[action_id] = rag
+            recorded[period_id] += 1
+            upcoming = next(pending, None)
+        rows.append(TrendRow(period=each, split=RagSplit.of(latest.values()), updates=recorded[each.slug]))
+    return rows, recorded[period.slug]
+
+
+def plan_sheet(report: QuarterlyReport) -> PlanSheet:
+    """The report's actions in the council's layout, positions as at the period's end.
+
+    Stands in for the shared queryset -> PlanSheet rows function (issue 3's
+    actions/exports.py) until that lands; it reads the report's positions so
+    the export costs no extra queries.
+    """
+    targets = [t for t, _ in report.by_target]
+    return PlanSheet(
+        title="Actions",
+        targets=[TargetColumn(number=t.number, heading=t.short_title) for t in targets],
+        rows=[
+            PlanSheetRow(
+                number=p.number,
+                marks=dict.fromkeys(report.targets_of.get(p.pk, []), EXPORT_TICK),
+                text=p.text,
+                delivery_status=p.delivery_status,
+                rag=p.rag,
+                commentary=p.commentary,
+                target_date=p.target_date_text,
+            )
+            for p in report.positions
+        ],
+        notes=[
+            f"CCES action plan progress report, {report.period.label}: "
+            f"each action's position at {report.period.end:%-d %B %Y}.",
+            *(f"{term}: {meaning}" for term, meaning in report.definitions),
+        ],
+    )
