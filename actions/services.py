@@ -55,15 +55,16 @@ def record_status(
     on SQLite the IMMEDIATE transaction already holds the write lock), so two
     writers based on the same update cannot both succeed.
     """
-    locked = (
-        Action.objects.select_for_update(of=("self",))
-        .select_related("current_update", "current_update__recorded_by")
-        .get(pk=action.pk)
-    )
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    # Read the current update in a statement of its own, after the lock: on PostgreSQL a join in the
+    # locking query would see the row the other writer just committed as missing.
+    current = None
+    if locked.current_update_id:
+        current = StatusUpdate.objects.select_related("recorded_by").get(pk=locked.current_update_id)
     if expected_current is not UNCHECKED:
         expected_id = getattr(expected_current, "pk", expected_current)
         if locked.current_update_id != expected_id:
-            raise StatusConflict(locked, expected_current, locked.current_update)
+            raise StatusConflict(locked, expected_current, current)
     update = StatusUpdate(
         action=locked,
         period=period,
@@ -76,7 +77,7 @@ def record_status(
     )
     update.full_clean()
     update.save()
-    if locked.current_update is None or update.sort_key() > locked.current_update.sort_key():
+    if current is None or update.sort_key() > current.sort_key():
         locked.set_current(update)
         locked.save(update_fields=Action.CURRENT_FIELDS)
         action.set_current(update)

@@ -77,3 +77,34 @@ def plan_row(number, *, marks=(1,), text=None, status="In progress", rag="Green"
         commentary,
         date,
     ]
+
+
+def run_concurrently(*calls, timeout: float = 30):
+    """Run each callable in its own thread (so its own database connection), all released at once.
+
+    Returns each call's result or the exception it raised, in order. Each thread
+    closes its connection, so the test database can be dropped afterwards.
+    """
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as error:  # the caller asserts on it
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a concurrent call did not finish"
+    return outcomes
