@@ -1,7 +1,5 @@
 """Recording a status: history is appended, never overwritten, and a stale writer is refused."""
 
-import time
-
 import pytest
 
 from actions.models import ReportingPeriod, StatusSource, StatusUpdate
@@ -61,18 +59,6 @@ def test_without_expected_current_nothing_is_checked():
     record(action)
     record(action)
     assert action.status_updates.count() == 3
-
-
-@pytest.fixture
-def slow_write(monkeypatch):
-    """Widen the gap between the stale check and the write, so an unlocked check would let both writers in."""
-    original = StatusUpdate.full_clean
-
-    def slow_full_clean(self, *args, **kwargs):
-        time.sleep(0.3)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(StatusUpdate, "full_clean", slow_full_clean)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
