@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from actions.models import Action, ReportingPeriod, StatusUpdate
 
@@ -27,7 +28,8 @@ def _describe(update: StatusUpdate | None) -> str:
     if update is None:
         return "(none)"
     who = update.recorded_by.get_full_name() or update.recorded_by.get_username() if update.recorded_by_id else None
-    return f"{'by ' + who if who else 'by the system'} on {update.recorded_at:%d %b %Y %H:%M} for {update.period_id}"
+    when = timezone.localtime(update.recorded_at)
+    return f"{'by ' + who if who else 'by the system'} on {when:%d %b %Y %H:%M} for {update.period_id}"
 
 
 def latest_of(updates: Iterable[StatusUpdate]) -> StatusUpdate | None:

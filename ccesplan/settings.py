@@ -39,7 +39,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or (["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ccesplan.apps.PlanAdminConfig",  # django.contrib.admin with the plan's own site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

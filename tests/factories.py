@@ -108,3 +108,25 @@ def run_concurrently(*calls, timeout: float = 30):
         thread.join(timeout)
     assert not any(thread.is_alive() for thread in threads), "a concurrent call did not finish"
     return outcomes
+
+
+def admin_form_data(response, **changes) -> dict:
+    """What a browser would post back from an admin change page (the form as shown, inline formsets
+    included), with `changes` applied."""
+
+    def add(form, data):
+        for bound in form:
+            value = bound.value()
+            if value is None:
+                continue
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+
+    data: dict = {}
+    add(response.context["adminform"].form, data)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form, data)
+        for form in formset.forms:
+            add(form, data)
+    data.update(changes)
+    return data
