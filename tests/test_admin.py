@@ -218,3 +218,18 @@ def test_two_admin_saves_at_once_on_the_same_status_save_one(officer, plan_admin
     assert StatusUpdate.objects.filter(action=action).count() == 2
     refused = next(response for response in responses if response.status_code == 200)
     assert "Nothing was saved" in refused.content.decode()
+
+
+@pytest.mark.parametrize("plan_size", ["small", "large"])
+def test_admin_action_list_runs_a_fixed_number_of_queries(
+    client, plan_admin, officer, plan_size, request, django_assert_num_queries
+):
+    if plan_size == "large":
+        request.getfixturevalue("seeded_plan")
+        for action in Action.objects.all():
+            action.leads.add(officer)
+    else:
+        make_update(make_action(1), "2022-23-q4")
+    client.force_login(plan_admin)
+    with django_assert_num_queries(9):
+        client.get("/admin/actions/action/")
