@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from actions import roles
 from actions.models import ReportingPeriod, UpdateReminder
@@ -124,3 +124,10 @@ def test_a_failed_send_is_not_recorded_so_the_next_run_retries(plan, monkeypatch
     assert UpdateReminder.objects.count() == 0
     monkeypatch.undo()
     assert len(send_update_reminders(today=TODAY).sent) == 1
+
+
+def test_the_command_refuses_to_send_links_without_a_base_url(plan, settings):
+    settings.CCES_BASE_URL = ""
+    with pytest.raises(CommandError, match="CCES_BASE_URL"):
+        call_command("send_update_reminders", stdout=io.StringIO())
+    assert mail.outbox == []

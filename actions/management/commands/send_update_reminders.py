@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from actions.models import ReportingPeriod
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Say who would be emailed; send nothing.")
 
     def handle(self, *args, period, force, dry_run, verbosity, **options):
+        if not settings.CCES_BASE_URL and not dry_run:
+            raise CommandError("Set CCES_BASE_URL (e.g. https://climate-plan.example.gov.uk) so the emails can link.")
         try:
             chosen = ReportingPeriod.objects.for_slug(period) if period else None
         except InvalidPeriod as error:
