@@ -167,6 +167,9 @@ def test_admin_action_list_filters_and_searches(client, plan_admin, led, other):
     assert numbers("current_rag__exact=amber") == [2]
     assert numbers("q=planting") == [2]
     assert numbers("q=hedgerows") == [2]
+    Action.objects.filter(pk=other.pk).update(target_year=2021)
+    assert numbers("overdue=yes") == [2]
+    assert numbers("overdue=no") == [1]
 
 
 def test_import_batches_and_history_are_read_only_for_plan_admins(client, plan_admin, led):
@@ -233,3 +236,33 @@ def test_admin_action_list_runs_a_fixed_number_of_queries(
     client.force_login(plan_admin)
     with django_assert_num_queries(9):
         client.get("/admin/actions/action/")
+
+
+def test_plan_admin_adds_an_action_with_its_first_status(client, plan_admin, officer):
+    client.force_login(plan_admin)
+    page = client.get("/admin/actions/action/add/")
+    data = admin_form_data(
+        page,
+        number="57",
+        text="Trial electric gritters",
+        target_date_text="2025",
+        leads=[str(officer.pk)],
+        rag="red",
+        delivery_status="not_started",
+        commentary="Awaiting funding",
+    )
+    response = client.post("/admin/actions/action/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    action = Action.objects.get(number=57)
+    assert (action.target_year, list(action.leads.all()), action.current_rag) == (2025, [officer], "red")
+    assert action.current_update.source == StatusSource.ADMIN
+
+
+def test_plan_admin_adds_a_reporting_period_from_year_and_quarter(client, plan_admin):
+    from actions.models import ReportingPeriod
+
+    client.force_login(plan_admin)
+    response = client.post("/admin/actions/reportingperiod/add/", {"year": "2024", "quarter": "2"})
+    assert response.status_code == 302
+    period = ReportingPeriod.objects.get(slug="2024-25-q2")
+    assert (str(period.start), str(period.end)) == ("2024-07-01", "2024-09-30")
