@@ -1,5 +1,9 @@
-"""Who may see the plan. Officers, managers and plan admins all read it; the
-public may too where the council opens it (CCES_PUBLIC_READ)."""
+"""Who may see the plan and who may record its status.
+
+Officers, managers and plan admins all read the plan; the public may too where
+the council opens it (CCES_PUBLIC_READ). Officers record status for the actions
+they lead, plan admins for any; which actions those are is
+ActionQuerySet.editable_by(user). Each view declares one of the mixins below."""
 
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
