@@ -30,6 +30,7 @@ PERMISSIONS = {
         "actions.add_reportingperiod",
         "actions.view_importbatch",
         "actions.add_importbatch",
+        "actions.view_updatereminder",
         "actions.view_actiontarget",
         "actions.add_actiontarget",
         "actions.change_actiontarget",

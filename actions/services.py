@@ -3,8 +3,33 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from actions.models import Action, ReportingPeriod, StatusUpdate
+
+# `expected_current` left out: the caller does not ask for the stale check (imports, seeding, tests).
+UNCHECKED = object()
+
+
+class StatusConflict(Exception):
+    """Someone recorded a status after the one the writer based theirs on; nothing was saved."""
+
+    def __init__(self, action: Action, expected: StatusUpdate | None, current: StatusUpdate | None):
+        self.action = action
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"Action {action.number}'s status changed while you were editing it: "
+            f"it is now the update recorded {_describe(current)}, not the one you started from."
+        )
+
+
+def _describe(update: StatusUpdate | None) -> str:
+    if update is None:
+        return "(none)"
+    who = update.recorded_by.get_full_name() or update.recorded_by.get_username() if update.recorded_by_id else None
+    when = timezone.localtime(update.recorded_at)
+    return f"{'by ' + who if who else 'by the system'} on {when:%d %b %Y %H:%M} for {update.period_id}"
 
 
 def latest_of(updates: Iterable[StatusUpdate]) -> StatusUpdate | None:
@@ -21,22 +46,40 @@ def record_status(
     commentary: str,
     recorded_by,
     source: str,
+    expected_current=UNCHECKED,
 ) -> StatusUpdate:
-    """Append a status update and, if it is now the latest, make it the action's current status."""
+    """Append a status update and, if it is now the latest, make it the action's current status.
+
+    With `expected_current` (the update the writer's form was based on, or None
+    for an action with no status yet), refuse with StatusConflict if the
+    action's current update is no longer that one. The check and the write
+    happen under the action's row lock (SELECT ... FOR UPDATE on PostgreSQL;
+    on SQLite the IMMEDIATE transaction already holds the write lock), so two
+    writers based on the same update cannot both succeed.
+    """
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    # Read the current update in a statement of its own, after the lock: on PostgreSQL a join in the
+    # locking query would see the row the other writer just committed as missing.
+    current = None
+    if locked.current_update_id:
+        current = StatusUpdate.objects.select_related("recorded_by").get(pk=locked.current_update_id)
+    if expected_current is not UNCHECKED:
+        expected_id = getattr(expected_current, "pk", expected_current)
+        if locked.current_update_id != expected_id:
+            raise StatusConflict(locked, expected_current, current)
     update = StatusUpdate(
-        action=action,
+        action=locked,
         period=period,
         delivery_status=delivery_status,
         rag=rag,
         commentary=commentary,
         recorded_by=recorded_by,
         source=source,
+        based_on_id=locked.current_update_id,
     )
     update.full_clean()
     update.save()
-    # Lock the action row so two writers cannot both decide they hold the latest update.
-    locked = Action.objects.select_for_update(of=("self",)).select_related("current_update").get(pk=action.pk)
-    if locked.current_update is None or update.sort_key() > locked.current_update.sort_key():
+    if current is None or update.sort_key() > current.sort_key():
         locked.set_current(update)
         locked.save(update_fields=Action.CURRENT_FIELDS)
         action.set_current(update)

@@ -39,7 +39,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or (["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ccesplan.apps.PlanAdminConfig",  # django.contrib.admin with the plan's own site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -108,7 +108,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+# Signing out shows registration/logged_out.html ("You have signed out") rather than the sign-in form.
+LOGOUT_REDIRECT_URL = None
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -127,3 +128,5 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "climate-plan@l
 
 # The product's own knobs.
 CCES_PUBLIC_READ = env_bool("CCES_PUBLIC_READ")
+# Where the service is reached, for links in emails (reminders are sent from a scheduled job, not a request).
+CCES_BASE_URL = os.environ.get("CCES_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")

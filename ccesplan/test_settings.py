@@ -8,3 +8,10 @@ from ccesplan.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CCES_BASE_URL = "http://testserver"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared-cache in-memory default: in shared-cache mode a second writer fails at
+    # once ("database table is locked") instead of waiting, so concurrent-write tests would not test the
+    # locking the product relies on (WAL, BEGIN IMMEDIATE, busy timeout).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}  # noqa: F405

@@ -1,10 +1,11 @@
 import io
+import time
 
 import pytest
 from django.core.management import call_command
 
 from actions import roles
-from actions.models import Action
+from actions.models import Action, StatusUpdate
 from tests.factories import make_user
 
 
@@ -28,3 +29,15 @@ def manager(db):
 @pytest.fixture
 def plan_admin(db):
     return make_user("planadmin", role=roles.PLAN_ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def slow_write(monkeypatch):
+    """Widen the gap between record_status's stale check and its write, so an unlocked check lets both in."""
+    original = StatusUpdate.full_clean
+
+    def slow_full_clean(self, *args, **kwargs):
+        time.sleep(0.3)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(StatusUpdate, "full_clean", slow_full_clean)

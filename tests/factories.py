@@ -77,3 +77,56 @@ def plan_row(number, *, marks=(1,), text=None, status="In progress", rag="Green"
         commentary,
         date,
     ]
+
+
+def run_concurrently(*calls, timeout: float = 30):
+    """Run each callable in its own thread (so its own database connection), all released at once.
+
+    Returns each call's result or the exception it raised, in order. Each thread
+    closes its connection, so the test database can be dropped afterwards.
+    """
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as error:  # the caller asserts on it
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a concurrent call did not finish"
+    return outcomes
+
+
+def admin_form_data(response, **changes) -> dict:
+    """What a browser would post back from an admin change page (the form as shown, inline formsets
+    included), with `changes` applied."""
+
+    def add(form, data):
+        for bound in form:
+            value = bound.value()
+            if value is None:
+                continue
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+
+    data: dict = {}
+    add(response.context["adminform"].form, data)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form, data)
+        for form in formset.forms:
+            add(form, data)
+    data.update(changes)
+    return data

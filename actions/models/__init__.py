@@ -1,6 +1,7 @@
 from .action import Action, ActionQuerySet, ActionTarget
 from .imports import ImportBatch
 from .period import ReportingPeriod
+from .reminders import UpdateReminder
 from .status import RAG, DeliveryStatus, StatusSource, StatusUpdate, StatusUpdateQuerySet
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "StatusSource",
     "StatusUpdate",
     "StatusUpdateQuerySet",
+    "UpdateReminder",
 ]

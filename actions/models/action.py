@@ -22,6 +22,36 @@ class ActionQuerySet(models.QuerySet):
     def in_plan_order(self):
         return self.order_by("number")
 
+    def visible_to(self, user):
+        """The actions `user` may read: the whole plan for anyone who may read it, else none."""
+        from actions.permissions import can_read_plan
+
+        return self.all() if can_read_plan(user) else self.none()
+
+    def editable_by(self, user):
+        """The actions `user` may record status for: all for a plan admin, those they lead for an officer."""
+        from actions.permissions import EDIT_ANY_ACTION, RECORD_STATUS
+
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.has_perm(EDIT_ANY_ACTION):
+            return self.all()
+        if user.has_perm(RECORD_STATUS):
+            return self.led_by(user)
+        return self.none()
+
+    def led_by(self, user):
+        return self.filter(leads=user) if user.is_authenticated else self.none()
+
+    def awaiting_update(self, period):
+        """Still to report for `period`: no update for it yet, not complete, not merged away. Adds `with_position()`."""
+        return (
+            self.with_position()
+            .stale(period)
+            .filter(merged_into__isnull=True)
+            .exclude(current_delivery_status=DeliveryStatus.COMPLETE)
+        )
+
     def with_current_status(self):
         return self.select_related("current_update", "current_update__recorded_by", "current_period")
 

@@ -68,6 +68,15 @@ class StatusUpdate(models.Model):
     import_batch = models.ForeignKey(
         "actions.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="status_updates"
     )
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The action's current update when this one was recorded: what the writer saw.",
+    )
 
     objects = StatusUpdateQuerySet.as_manager()
 

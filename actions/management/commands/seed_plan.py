@@ -59,7 +59,12 @@ class Command(BaseCommand):
             first, last = name.split(" ", 1)
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(
-                username, password=password, first_name=first, last_name=last, is_staff=role != roles.MANAGER
+                username,
+                password=password,
+                email=f"{username}@example.org",
+                first_name=first,
+                last_name=last,
+                is_staff=role != roles.MANAGER,
             )
             user.groups.add(Group.objects.get(name=role))
             for action in Action.objects.filter(number__in=led):

@@ -1,0 +1,115 @@
+"""An officer's landing page, the home redirect, navigation, and the account pages."""
+
+from datetime import date
+
+import pytest
+
+from actions.views import MyActionsView
+from tests.factories import make_action, make_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(MyActionsView, "today", date(2023, 5, 10))  # 2023/24 Q1
+
+
+@pytest.fixture
+def led(officer):
+    awaiting = make_action(3, text="Insulate the depots")
+    make_update(awaiting, "2022-23-q4", rag="amber", commentary="Slow")
+    done = make_action(4, text="Publish the heat map")
+    make_update(done, "2023-24-q1", rag="green")
+    make_action(9, text="Someone else's action")
+    for action in (awaiting, done):
+        action.leads.add(officer)
+    return awaiting, done
+
+
+def test_my_actions_lists_what_i_lead_with_what_still_needs_an_update(client, officer, led):
+    client.force_login(officer)
+    response = client.get("/actions/mine/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert [a.number for a in response.context["awaiting"]] == [3]
+    assert [a.number for a in response.context["up_to_date"]] == [4]
+    assert "Awaiting an update for 2023/24 Q1 (1)" in html
+    assert "Someone else" not in html
+    assert 'href="/actions/3/update/"' in html
+    assert '<strong class="govuk-tag app-rag--amber">Amber</strong>' in html
+
+
+def test_my_actions_says_so_when_i_lead_nothing(client, plan_admin, led):
+    client.force_login(plan_admin)
+    assert "You are not the lead officer for any action" in client.get("/actions/mine/").content.decode()
+
+
+@pytest.mark.parametrize("plan_size", ["small", "large"])
+def test_my_actions_runs_a_fixed_number_of_queries(client, officer, plan_size, django_assert_num_queries, request):
+    if plan_size == "large":
+        request.getfixturevalue("seeded_plan")
+        from actions.models import Action
+
+        for action in Action.objects.filter(number__lte=40):
+            action.leads.add(officer)
+    else:
+        action = make_action(1)
+        make_update(action, "2022-23-q4")
+        action.leads.add(officer)
+    client.force_login(officer)
+    with django_assert_num_queries(6):
+        client.get("/actions/mine/")
+
+
+def test_officers_land_on_my_actions_and_others_on_the_overview(client, officer, manager, led):
+    client.force_login(officer)
+    assert client.get("/")["Location"] == "/actions/mine/"
+    client.force_login(manager)
+    assert client.get("/").status_code == 200
+
+
+def test_navigation_offers_each_role_its_pages(client, officer, manager, plan_admin, led):
+    def nav(user):
+        client.force_login(user)
+        page = client.get("/actions/3/")
+        return [item["label"] for item in page.context["nav_items"]]
+
+    assert nav(officer) == ["My actions", "Reports", "Admin"]
+    assert nav(manager) == ["Plan overview", "Reports"]
+    assert nav(plan_admin) == ["Plan overview", "My actions", "Reports", "Admin"]
+
+
+def test_sign_out_page(client, officer):
+    client.force_login(officer)
+    response = client.post("/accounts/logout/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>You have signed out" in html
+    assert html.count("<h1") == 1
+    assert client.get("/actions/mine/").status_code == 302
+
+
+def test_password_change_form_shows_errors_in_a_summary(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": "wrong", "new_password1": "a-long-new-pass-1", "new_password2": "a-long-new-pass-1"},
+    )
+    html = response.content.decode()
+    assert "<title>Error: Change your password" in html
+    assert '<a href="#id_old_password">' in html
+    assert html.count("<h1") == 1
+
+
+def test_password_change_works(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": "test-password-1", "new_password1": "a-long-new-pass-1", "new_password2": "a-long-new-pass-1"},
+        follow=True,
+    )
+    assert "Your password has been changed" in response.content.decode()
+    officer.refresh_from_db()
+    assert officer.check_password("a-long-new-pass-1")
