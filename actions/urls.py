@@ -5,5 +5,8 @@ from actions import views
 app_name = "actions"
 
 urlpatterns = [
+    path("", views.ActionListView.as_view(), name="list"),
+    path("export.csv", views.ActionExportView.as_view(format="csv"), name="export-csv"),
+    path("export.xlsx", views.ActionExportView.as_view(format="xlsx"), name="export-xlsx"),
     path("<int:number>/", views.ActionDetailView.as_view(), name="detail"),
 ]

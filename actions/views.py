@@ -1,7 +1,13 @@
-from django.views.generic import DetailView, ListView
+from datetime import date
 
+from django.http import HttpResponse
+from django.views.generic import DetailView, ListView, TemplateView, View
+
+from actions import exports
+from actions.filters import ActionFilter
 from actions.models import RAG, Action
 from actions.permissions import PlanReaderRequiredMixin
+from actions.tables import ActionTable, configure, sort
 
 
 class PlanOverviewView(PlanReaderRequiredMixin, ListView):
@@ -34,3 +40,79 @@ class ActionDetailView(PlanReaderRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["history"] = self.object.status_updates.with_details().newest_first()
         return context
+
+
+class FilteredActionsMixin:
+    """The action list's filters, read from the query string (shared by the list and its exports)."""
+
+    def get_today(self) -> date | None:
+        return None  # the filters default to today
+
+    def get_filterset(self) -> ActionFilter:
+        return ActionFilter(self.request.GET, queryset=Action.objects.with_target_links(), today=self.get_today())
+
+
+class ActionListView(PlanReaderRequiredMixin, FilteredActionsMixin, TemplateView):
+    """Every action, narrowed by RAG, target, status, overdue, stale, words and period, sorted and paged."""
+
+    template_name = "actions/action_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        table = ActionTable(filterset.qs)
+        for problem in configure(table, self.request.GET):
+            filterset.form.add_error(None, problem)
+        context.update(
+            filter=filterset,
+            table=table,
+            rag_counts=self.rag_links(filterset),
+            query_string=self.query_without("page", "per_page"),
+        )
+        return context
+
+    def rag_links(self, filterset: ActionFilter) -> list[dict]:
+        """Counts by RAG for the other filters, each linking to the list narrowed to that colour."""
+        counts = filterset.filtered(ignoring=("rag",)).rag_counts()
+        chosen = set(filterset.form.cleaned_data.get("rag") or ())
+        links = []
+        for code, count in counts.items():
+            query = self.request.GET.copy()
+            for name in ("rag", "page"):
+                query.pop(name, None)
+            query["rag"] = code
+            links.append({"rag": RAG(code), "count": count, "href": f"?{query.urlencode()}", "chosen": code in chosen})
+        return links
+
+    def query_without(self, *names) -> str:
+        query = self.request.GET.copy()
+        for name in names:
+            query.pop(name, None)
+        return query.urlencode()
+
+
+class ActionExportView(PlanReaderRequiredMixin, FilteredActionsMixin, View):
+    """The list's rows (every page of them, in the list's order) as CSV or as the council's workbook."""
+
+    format = "csv"
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        table = ActionTable(filterset.qs)
+        problems = [*filterset.problems, *sort(table, request.GET)]
+        if problems:
+            # An export that quietly dropped a filter would not be the list the user asked for.
+            return HttpResponse(
+                "The export was not made:\n" + "\n".join(problems) + "\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        sheet = exports.plan_sheet(table.data.data, exports.plan_targets())
+        name = exports.file_name(period=filterset.chosen_period, today=self.get_today())
+        if self.format == "xlsx":
+            content, content_type = exports.xlsx_bytes(sheet), exports.XLSX_CONTENT_TYPE
+        else:
+            content, content_type = exports.csv_text(sheet), "text/csv; charset=utf-8"
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
+        return response

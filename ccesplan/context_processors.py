@@ -7,6 +7,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Plan overview", reverse("home"))]
+    items += [("Actions", reverse("actions:list")), ("Targets", reverse("targets:list"))]
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path
