@@ -43,7 +43,7 @@ def plan_sheet(actions, targets: list[TargetColumn], *, title: str = "Action pla
     """
     if "position_update_id" not in actions.query.annotations:
         actions = actions.with_position()
-    actions = list(actions.prefetch_related("target_links__target"))
+    actions = list(actions.prefetch_related(None).with_target_links())
     commentary = dict(
         StatusUpdate.objects.filter(
             pk__in=[action.position_update_id for action in actions if action.position_update_id]
