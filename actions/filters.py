@@ -35,6 +35,7 @@ class ActionFilter(django_filters.FilterSet):
         label="RAG",
         field_name="position_rag",
         choices=RAG.choices,
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "‘%(value)s’ is not a RAG colour: choose red, amber or green"},
     )
@@ -42,6 +43,7 @@ class ActionFilter(django_filters.FilterSet):
         label="Target",
         method="filter_target",
         choices=[],  # the plan's targets, read once per request in __init__
+        distinct=False,  # filter_target uses a subquery, so no row is repeated
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "There is no target ‘%(value)s’: choose from the targets listed"},
     )
@@ -49,6 +51,7 @@ class ActionFilter(django_filters.FilterSet):
         label="Delivery status",
         method="filter_status",
         choices=STATUS_CHOICES,
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "invalid_choice": "‘%(value)s’ is not a delivery status: choose from the statuses listed",

@@ -61,20 +61,24 @@ class ActionListView(PlanReaderRequiredMixin, FilteredActionsMixin, TemplateView
         context = super().get_context_data(**kwargs)
         filterset = self.get_filterset()
         table = ActionTable(filterset.qs)
-        for problem in configure(table, self.request.GET):
+        # Counts by RAG for the other filters; the chosen colours' counts add up to the list's length,
+        # which saves the paginator counting it again.
+        counts = filterset.filtered(ignoring=("rag",)).rag_counts(include_none=True)
+        chosen = set(filterset.form.cleaned_data.get("rag") or ())
+        total = sum(count for rag, count in counts.items() if rag in chosen or not chosen)
+        for problem in configure(table, self.request.GET, count=total):
             filterset.form.add_error(None, problem)
+        counts.pop("")
         context.update(
             filter=filterset,
             table=table,
-            rag_counts=self.rag_links(filterset),
+            rag_counts=self.rag_links(counts, chosen),
             query_string=self.query_without("page", "per_page"),
         )
         return context
 
-    def rag_links(self, filterset: ActionFilter) -> list[dict]:
-        """Counts by RAG for the other filters, each linking to the list narrowed to that colour."""
-        counts = filterset.filtered(ignoring=("rag",)).rag_counts()
-        chosen = set(filterset.form.cleaned_data.get("rag") or ())
+    def rag_links(self, counts: dict[str, int], chosen: set[str]) -> list[dict]:
+        """Each colour's count, linking to the list narrowed to that colour."""
         links = []
         for code, count in counts.items():
             query = self.request.GET.copy()
