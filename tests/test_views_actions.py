@@ -230,3 +230,33 @@ def test_the_action_page_runs_a_fixed_number_of_queries(client, manager, django_
     with django_assert_num_queries(9):
         html = client.get("/actions/2/").content.decode()
     assert html.count("progress noted for action 2.") == 4  # current commentary, then three in the history
+
+
+def test_action_page_shows_leads_merges_and_history_newest_first(client, manager, officer):
+    from tests.factories import make_action, make_targets
+
+    targets = make_targets()
+    action = make_action(7, text="Plant trees - on council land", targets=targets[:2], target_date_text="2030")
+    action.leads.add(officer)
+    older = make_action(8, text="Plant hedges", merged_into=action)
+    make_update(action, "2022-23-q4", rag="red", delivery_status="not_started", commentary="Not begun")
+    make_update(
+        action,
+        "2023-24-q1",
+        rag="amber",
+        delivery_status="in_progress",
+        commentary="Nursery found",
+        recorded_by=officer,
+    )
+    client.force_login(manager)
+    html = client.get("/actions/7/").content.decode()
+    assert '<h1 class="govuk-heading-l">Plant trees</h1>' in html
+    assert "Plant trees - on council land" in html
+    assert '<a class="govuk-link" href="/targets/1/">Target 1: Target 1 title</a>' in html
+    assert "officer" in html and "2030" in html
+    assert f'<a class="govuk-link" href="/actions/{older.number}/">Action 8</a>' in html
+    history = html[html.index('<h2 class="govuk-heading-m">History</h2>') :]
+    assert history.index("2023/24 Q1") < history.index("2022/23 Q4")
+    assert history.index("Nursery found") < history.index("Not begun")
+    assert "by officer (web form)" in history and "by the system (web form)" in history
+    assert '<a class="govuk-breadcrumbs__link" href="/actions/">Actions</a>' in html
