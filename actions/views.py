@@ -1,13 +1,14 @@
 from datetime import date
 
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from actions import exports
 from actions.filters import ActionFilter
 from actions.models import RAG, Action
 from actions.permissions import PlanReaderRequiredMixin
-from actions.tables import ActionTable, configure, sort
+from actions.tables import ActionTable, configure, problems_form, sort
 
 
 class PlanOverviewView(PlanReaderRequiredMixin, ListView):
@@ -106,10 +107,11 @@ class ActionExportView(PlanReaderRequiredMixin, FilteredActionsMixin, View):
         problems = [*filterset.problems, *sort(table, request.GET)]
         if problems:
             # An export that quietly dropped a filter would not be the list the user asked for.
-            return HttpResponse(
-                "The export was not made:\n" + "\n".join(problems) + "\n",
+            return render(
+                request,
+                "actions/export_refused.html",
+                {"problems": problems_form(problems), "list_query": request.GET.urlencode()},
                 status=400,
-                content_type="text/plain; charset=utf-8",
             )
         sheet = exports.plan_sheet(table.data.data, exports.plan_targets())
         name = exports.file_name(period=filterset.chosen_period, today=self.get_today())

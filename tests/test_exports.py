@@ -88,8 +88,13 @@ def test_export_shows_the_position_as_the_chosen_period_ended(as_manager):
 
 def test_a_bad_parameter_refuses_the_export_and_says_why(as_manager):
     response = as_manager.get("/actions/export.xlsx?rag=purple&target=7")
+    html = response.content.decode()
     assert response.status_code == 400
-    assert "‘purple’ is not a RAG colour" in response.content.decode()
+    assert "govuk-error-summary" in html and "‘purple’ is not a RAG colour" in html
+    assert html.count("<h1") == 1
+    assert 'href="/actions/?rag=purple&amp;target=7"' in html
+    listing = as_manager.get("/actions/?rag=purple&target=7").content.decode()
+    assert "/actions/export.xlsx" not in listing
 
 
 def test_formula_like_cells_are_neutralised_in_both_formats(client, manager):
