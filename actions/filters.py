@@ -71,7 +71,7 @@ class ActionFilter(django_filters.FilterSet):
         method="keep_all",  # applied in filter_queryset, before every other filter
         choices=[],  # the recorded periods, read once per request in __init__
         empty_label="Now (latest position)",
-        error_messages={"invalid_choice": "‘%(value)s’ is not a reporting period with recorded statuses"},
+        error_messages={"invalid_choice": "‘%(value)s’ is not a reporting period of the plan"},
     )
 
     def __init__(self, data=None, queryset=None, *, today: date | None = None, **kwargs):
@@ -143,6 +143,14 @@ class ActionFilter(django_filters.FilterSet):
             )
             queryset = queryset.filter(models.Q(text__icontains=word) | models.Exists(in_commentary))
         return queryset
+
+    def describe(self) -> list[str]:
+        """The filters that apply, in words (for an export's About sheet)."""
+        return [
+            f"{self.form.fields[name].label}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+            for name, value in self.form.cleaned_data.items()
+            if value not in (None, "", [], False)
+        ]
 
     @property
     def problems(self) -> list[str]:

@@ -113,8 +113,19 @@ class ActionExportView(PlanReaderRequiredMixin, FilteredActionsMixin, View):
                 {"problems": problems_form(problems), "list_query": request.GET.urlencode()},
                 status=400,
             )
-        sheet = exports.plan_sheet(table.data.data, exports.plan_targets())
-        name = exports.file_name(period=filterset.chosen_period, today=self.get_today())
+        today = self.get_today() or date.today()
+        position = (
+            f"Each action's position as it stood at the end of {filterset.chosen_period_label}."
+            if filterset.chosen_period
+            else f"Each action's latest position on {today:%-d %B %Y}."
+        )
+        notes = [
+            "Climate Change and Environment Strategy action plan: actions exported from the tracker.",
+            position,
+            *(f"Filter: {description}" for description in filterset.describe()),
+        ]
+        sheet = exports.plan_sheet(table.data.data, exports.plan_targets(), notes=notes)
+        name = exports.file_name(period=filterset.chosen_period, today=today)
         if self.format == "xlsx":
             content, content_type = exports.xlsx_bytes(sheet), exports.XLSX_CONTENT_TYPE
         else:

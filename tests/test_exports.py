@@ -75,6 +75,8 @@ def test_xlsx_export_opens_in_the_council_layout_with_rag_fills(as_manager):
     rag_column = 1 + 7 + 2  # number, seven targets, action, delivery status: RAG is the eleventh cell
     assert {row[rag_column].value for row in rows} == {"Red"}
     assert {row[rag_column].fill.fgColor.rgb for row in rows} == {RAG_FILLS["red"]}
+    about = [row[0] for row in load_workbook(io.BytesIO(response.content))["About"].values]
+    assert "Filter: RAG: red" in about
 
 
 def test_export_shows_the_position_as_the_chosen_period_ended(as_manager):

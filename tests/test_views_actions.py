@@ -182,7 +182,7 @@ def test_rag_cell_is_the_shared_tag(as_manager):
         ("?rag=purple", "‘purple’ is not a RAG colour", list(range(1, 57))),
         ("?rag=purple&target=7", "‘purple’ is not a RAG colour", serving(7)),
         ("?target=99&rag=red", "There is no target ‘99’", RED),
-        ("?period=nonsense&rag=red", "‘nonsense’ is not a reporting period", RED),
+        ("?period=nonsense&rag=red", "‘nonsense’ is not a reporting period of the plan", RED),
         ("?page=abc", "‘abc’ is not a page number, so this is page 1", list(range(1, 57))),
         ("?page=9", "there is no page 9; the list has 1 page", list(range(1, 57))),
         ("?per_page=0", "‘0’ is not a number from 1 to 500", list(range(1, 57))),
