@@ -11,7 +11,7 @@ import django_filters
 from django import forms
 from django.db import models
 
-from actions.models import RAG, ActionTarget, DeliveryStatus, ReportingPeriod, StatusUpdate
+from actions.models import RAG, Action, ActionTarget, DeliveryStatus, ReportingPeriod, StatusUpdate
 from actions.periods import Quarter
 from targets.models import Target
 
@@ -73,6 +73,10 @@ class ActionFilter(django_filters.FilterSet):
         empty_label="Now (latest position)",
         error_messages={"invalid_choice": "‘%(value)s’ is not a reporting period of the plan"},
     )
+
+    class Meta:
+        model = Action
+        fields = []  # every filter is declared above
 
     def __init__(self, data=None, queryset=None, *, today: date | None = None, **kwargs):
         self.today = today or date.today()

@@ -117,7 +117,7 @@ class ActionExportView(PlanReaderRequiredMixin, FilteredActionsMixin, View):
         position = (
             f"Each action's position as it stood at the end of {filterset.chosen_period_label}."
             if filterset.chosen_period
-            else f"Each action's latest position on {today:%-d %B %Y}."
+            else f"Each action's latest position on {today.day} {today:%B %Y}."
         )
         notes = [
             "Climate Change and Environment Strategy action plan: actions exported from the tracker.",
