@@ -260,3 +260,11 @@ def test_action_page_shows_leads_merges_and_history_newest_first(client, manager
     assert history.index("Nursery found") < history.index("Not begun")
     assert "by officer (web form)" in history and "by the system (web form)" in history
     assert '<a class="govuk-breadcrumbs__link" href="/actions/">Actions</a>' in html
+
+
+def test_sort_links_keep_the_filters_and_go_back_to_page_one(client, manager):
+    make_synthetic_plan(150)
+    client.force_login(manager)
+    html = client.get("/actions/?rag=red&page=2&per_page=20&sort=rag").content.decode()
+    assert 'href="?rag=red&amp;per_page=20&amp;sort=-rag"' in html
+    assert 'aria-sort="ascending"' in html
