@@ -79,24 +79,21 @@ class ActionRows(BoundRows):
 class ActionTable(tables.Table):
     """Actions with their position (`ActionQuerySet.with_position()`) and target links prefetched.
 
-    `empty_values=()` sends blank statuses, dates and periods through render_*, which words them.
+    Every column has a `render_<name>(value, record)` method (see ActionRow), which also words blanks.
     """
 
-    number = tables.Column("No.", empty_values=(), attrs={"th": {"class": "app-table__number"}})
-    summary = tables.Column("Action", empty_values=(), accessor="text", order_by=("text", "number"))
-    targets = tables.Column("Targets", empty_values=(), accessor="number", order_by=("first_target", "number"))
+    number = tables.Column("No.")
+    summary = tables.Column("Action", accessor="text", order_by=("text", "number"))
+    targets = tables.Column("Targets", accessor="number", order_by=("first_target", "number"))
     delivery_status = tables.Column(
         "Delivery status",
-        empty_values=(),
         accessor="position_delivery_status",
         order_by=("delivery_progress", "number"),
     )
-    rag = tables.Column("RAG", empty_values=(), accessor="position_rag", order_by=("rag_severity", "number"))
-    target_date = tables.Column(
-        "Target date", empty_values=(), accessor="target_date_text", order_by=("target_year", "number")
-    )
+    rag = tables.Column("RAG", accessor="position_rag", order_by=("rag_severity", "number"))
+    target_date = tables.Column("Target date", accessor="target_date_text", order_by=("target_year", "number"))
     last_updated = tables.Column(
-        "Last updated", empty_values=(), accessor="position_period_id", order_by=("position_period_id", "number")
+        "Last updated", accessor="position_period_id", order_by=("position_period_id", "number")
     )
 
     class Meta:
@@ -107,15 +104,15 @@ class ActionTable(tables.Table):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One reverse() for the page, not one per row.
-        self._detail_url = reverse("actions:detail", args=[0])[: -len("0/")]
         self.rows = ActionRows(data=self.data, table=self)
 
     def render_number(self, value, record):
         return value
 
     def render_summary(self, value, record):
-        return format_html('<a class="govuk-link" href="{}{}/">{}</a>', self._detail_url, record.number, record.summary)
+        return format_html(
+            '<a class="govuk-link" href="{}">{}</a>', reverse("actions:detail", args=[record.number]), record.summary
+        )
 
     def render_targets(self, value, record):
         numbers = [link.target.number for link in record.target_links.all()]
