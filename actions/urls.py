@@ -6,6 +6,9 @@ app_name = "actions"
 
 urlpatterns = [
     path("mine/", views.MyActionsView.as_view(), name="mine"),
+    path("", views.ActionListView.as_view(), name="list"),
+    path("export.csv", views.ActionExportView.as_view(format="csv"), name="export-csv"),
+    path("export.xlsx", views.ActionExportView.as_view(format="xlsx"), name="export-xlsx"),
     path("<int:number>/", views.ActionDetailView.as_view(), name="detail"),
     path("<int:number>/update/", views.StatusUpdateView.as_view(), name="update"),
 ]

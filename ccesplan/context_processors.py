@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from actions.permissions import RECORD_STATUS, records_own_actions_only
+from actions.permissions import RECORD_STATUS
 
 
 def navigation(request):
@@ -8,10 +8,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    # Officers' home is "My actions" ("/" sends them there), so the overview link would only loop back.
-    items = [] if records_own_actions_only(user) else [("Plan overview", reverse("home"))]
+    items = [("Actions", reverse("actions:list")), ("Targets", reverse("targets:list"))]
     if user.has_perm(RECORD_STATUS):
-        items.append(("My actions", reverse("actions:mine")))
+        items.insert(0, ("My actions", reverse("actions:mine")))
     items.append(("Reports", reverse("reports:index")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))

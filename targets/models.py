@@ -5,6 +5,20 @@ class TargetQuerySet(models.QuerySet):
     def in_plan_order(self):
         return self.order_by("number")
 
+    def with_rag_counts(self):
+        """Annotate how many of each target's actions are currently `red`, `amber`, `green` or have no status
+        (`no_status`), and how many it has in all (`action_count`), in the same query."""
+        from actions.models import RAG
+
+        def count(condition):
+            return models.Count("action_links", filter=condition)
+
+        return self.annotate(
+            action_count=count(models.Q(action_links__isnull=False)),
+            no_status=count(models.Q(action_links__action__current_rag="")),
+            **{rag: count(models.Q(action_links__action__current_rag=rag)) for rag in RAG.values},
+        )
+
 
 class Target(models.Model):
     """One of the strategy's seven headline targets; actions contribute to them."""

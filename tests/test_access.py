@@ -63,7 +63,12 @@ def test_visible_to(actions, officer, manager, plan_admin, django_user_model, se
 # The matrix. Each cell: "login" (sent to sign-in), "admin login", 403, 200, a redirect target, or "saved".
 USERS = ("anonymous", "officer (lead)", "officer (not lead)", "manager", "plan admin")
 MATRIX = {
-    ("GET", "/"): ("login", "/actions/mine/", "/actions/mine/", 200, 200),
+    ("GET", "/"): ("login", "/actions/mine/", "/actions/mine/", "/actions/", "/actions/"),
+    ("GET", "/actions/"): ("login", 200, 200, 200, 200),
+    ("GET", "/actions/export.csv"): ("login", 200, 200, 200, 200),
+    ("GET", "/actions/export.xlsx"): ("login", 200, 200, 200, 200),
+    ("GET", "/targets/"): ("login", 200, 200, 200, 200),
+    ("GET", "/reports/"): ("login", 200, 200, 200, 200),
     ("GET", "/actions/1/"): ("login", 200, 200, 200, 200),
     ("GET", "/actions/1/update/"): ("login", 200, 403, 403, 200),
     ("POST", "/actions/1/update/"): ("login", "saved", 403, 403, "saved"),

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from actions.models import Action
-from tests.factories import make_action, make_update
+from actions.models import Action, ActionTarget
+from tests.factories import make_action, make_targets, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,30 @@ def test_overdue_is_target_year_passed_and_not_complete(history):
 def test_stale_means_no_update_in_the_period(history):
     stale = Action.objects.with_position().stale("2023-24-q1")
     assert list(stale.values_list("number", flat=True)) == [3]
+
+
+def test_rag_counts_count_the_annotated_position(history):
+    assert Action.objects.rag_counts() == {"red": 0, "amber": 1, "green": 2}
+    assert Action.objects.with_position("2022-23-q4").rag_counts(include_none=True) == {
+        "red": 1,
+        "amber": 0,
+        "green": 1,
+        "": 1,
+    }
+
+
+def test_rag_severity_sorts_red_amber_green_then_no_status(history):
+    make_update(make_action(4), "2022-23-q4", rag="amber")
+    ordered = Action.objects.with_position("2022-23-q4").with_rag_severity().order_by("rag_severity", "number")
+    assert [(a.number, a.position_rag) for a in ordered] == [(1, "red"), (4, "amber"), (3, "green"), (2, "")]
+
+
+def test_delivery_progress_and_first_target_annotations(history):
+    ordered = Action.objects.with_position().with_delivery_progress().order_by("delivery_progress", "number")
+    assert [a.number for a in ordered] == [1, 2, 3]  # in progress, then the two complete
+    targets = make_targets(3)
+    early, _late, done = history
+    for action, serves in ((early, targets[1:]), (done, targets[:1])):
+        for target in serves:
+            ActionTarget.objects.create(action=action, target=target)
+    assert [(a.number, a.first_target) for a in Action.objects.with_first_target()] == [(1, 2), (2, None), (3, 1)]

@@ -63,11 +63,11 @@ def test_my_actions_runs_a_fixed_number_of_queries(client, officer, plan_size, d
         client.get("/actions/mine/")
 
 
-def test_officers_land_on_my_actions_and_others_on_the_overview(client, officer, manager, led):
+def test_officers_land_on_my_actions_and_others_on_the_action_list(client, officer, manager, led):
     client.force_login(officer)
     assert client.get("/")["Location"] == "/actions/mine/"
     client.force_login(manager)
-    assert client.get("/").status_code == 200
+    assert client.get("/")["Location"] == "/actions/"
 
 
 def test_navigation_offers_each_role_its_pages(client, officer, manager, plan_admin, led):
@@ -76,9 +76,9 @@ def test_navigation_offers_each_role_its_pages(client, officer, manager, plan_ad
         page = client.get("/actions/3/")
         return [item["label"] for item in page.context["nav_items"]]
 
-    assert nav(officer) == ["My actions", "Reports", "Admin"]
-    assert nav(manager) == ["Plan overview", "Reports"]
-    assert nav(plan_admin) == ["Plan overview", "My actions", "Reports", "Admin"]
+    assert nav(officer) == ["My actions", "Actions", "Targets", "Reports", "Admin"]
+    assert nav(manager) == ["Actions", "Targets", "Reports"]
+    assert nav(plan_admin) == ["My actions", "Actions", "Targets", "Reports", "Admin"]
 
 
 def test_sign_out_page(client, officer):

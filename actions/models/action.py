@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .status import RAG, DeliveryStatus, delivery_status_label
+from .status import RAG, RAG_SEVERITY, DeliveryStatus, delivery_status_label
 
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 SUMMARY_LENGTH = 140
@@ -55,15 +55,18 @@ class ActionQuerySet(models.QuerySet):
     def with_current_status(self):
         return self.select_related("current_update", "current_update__recorded_by", "current_period")
 
+    def with_target_links(self):
+        """Each action's target links, with their targets, in one extra query."""
+        return self.prefetch_related(
+            models.Prefetch("target_links", queryset=ActionTarget.objects.select_related("target"))
+        )
+
     def with_details(self):
         """Everything an action's own page shows, fetched up front."""
         return (
             self.with_current_status()
-            .prefetch_related(
-                models.Prefetch("target_links", queryset=ActionTarget.objects.select_related("target")),
-                "leads",
-                "merged_from",
-            )
+            .with_target_links()
+            .prefetch_related("leads", "merged_from")
             .select_related("merged_into")
         )
 
@@ -110,10 +113,52 @@ class ActionQuerySet(models.QuerySet):
         slug = getattr(period, "slug", period)
         return self.filter(models.Q(position_period_id__lt=slug) | models.Q(position_period_id__isnull=True))
 
-    def rag_counts(self) -> dict[str, int]:
-        """How many actions are red, amber and green (in that order; colours with none count 0)."""
-        found = dict(self.order_by().values_list("current_rag").annotate(count=models.Count("pk")))
-        return {rag: found.get(rag, 0) for rag in RAG.values}
+    def with_rag_severity(self):
+        """Annotate `rag_severity`: red 0, amber 1, green 2, no status 3, so RAG sorts by severity. Needs
+        `with_position()`."""
+        return self.annotate(
+            rag_severity=models.Case(
+                *(models.When(position_rag=rag, then=models.Value(rank)) for rag, rank in RAG_SEVERITY.items()),
+                default=models.Value(len(RAG_SEVERITY)),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def with_delivery_progress(self):
+        """Annotate `delivery_progress`: not recorded 0, then not started to complete, so delivery status sorts
+        by how far along it is. Needs `with_position()`."""
+        return self.annotate(
+            delivery_progress=models.Case(
+                *(
+                    models.When(position_delivery_status=code, then=models.Value(rank))
+                    for rank, code in enumerate(DeliveryStatus.values, start=1)
+                ),
+                default=models.Value(0),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def with_first_target(self):
+        """Annotate `first_target`: the lowest target number the action serves (None if it serves none)."""
+        first = (
+            ActionTarget.objects.filter(action=models.OuterRef("pk"))
+            .order_by("target__number")
+            .values("target__number")[:1]
+        )
+        return self.annotate(first_target=models.Subquery(first))
+
+    def rag_counts(self, *, include_none: bool = False) -> dict[str, int]:
+        """How many actions are red, amber and green (in that order; colours with none count 0).
+
+        Counts the annotated position (`with_position()`) where there is one, otherwise the current
+        RAG. With `include_none`, actions with no status at all are counted under "".
+        """
+        field = "position_rag" if "position_rag" in self.query.annotations else "current_rag"
+        found = dict(self.order_by().values_list(field).annotate(count=models.Count("pk")))
+        counts = {rag: found.get(rag, 0) for rag in RAG.values}
+        if include_none:
+            counts[""] = found.get("", 0) + found.get(None, 0)
+        return counts
 
 
 class Action(models.Model):

@@ -17,31 +17,9 @@ def test_sign_in_page_has_labelled_fields_and_one_heading(client):
     assert '<label class="govuk-label" for="id_password">' in html
 
 
-def test_home_shows_the_seeded_plan_with_rag_words(client, seeded_plan, manager):
-    client.force_login(manager)
-    response = client.get("/")
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert html.count("<h1") == 1
-    assert len(response.context["actions"]) == 56
-    assert "Scope all Council building for suitability for workplace EV chargepoints" in html
-    assert {rag.value: count for rag, count in response.context["rag_counts"]} == {
-        "red": 3,
-        "amber": 13,
-        "green": 40,
-    }
-    assert '<strong class="govuk-tag app-rag--red">Red</strong>' in html
-
-
 def test_a_user_without_a_role_is_refused(client, seeded_plan, django_user_model):
     client.force_login(django_user_model.objects.create_user("nobody"))
     assert client.get("/").status_code == 403
-
-
-def test_home_runs_a_fixed_number_of_queries(client, seeded_plan, manager, django_assert_num_queries):
-    client.force_login(manager)
-    with django_assert_num_queries(6):
-        client.get("/")
 
 
 def test_action_page_shows_text_targets_and_history(client, seeded_plan, manager):

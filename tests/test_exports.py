@@ -1,0 +1,147 @@
+"""Exports of the action list: the filtered rows, the council's layout, safe cells, and a clean round trip."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from actions.exports import csv_text, plan_sheet, plan_targets
+from actions.importer import OUTCOME_UNCHANGED, preview_import, read_plan_file, target_headings
+from actions.models import Action, ReportingPeriod
+from actions.spreadsheet import RAG_FILLS
+from targets.models import Target
+from tests.factories import make_action, make_synthetic_plan, make_targets, make_update
+
+pytestmark = pytest.mark.django_db
+
+RED = [11, 24, 29]
+
+
+@pytest.fixture
+def as_manager(client, seeded_plan, manager):
+    client.force_login(manager)
+    return client
+
+
+def xlsx_rows(content: bytes):
+    sheet = load_workbook(io.BytesIO(content)).active
+    return sheet, list(sheet.iter_rows(min_row=3))
+
+
+def csv_rows(content: bytes):
+    return list(csv.reader(io.StringIO(content.decode("utf-8"))))
+
+
+def test_csv_export_holds_exactly_the_filtered_rows_in_the_lists_order(as_manager):
+    response = as_manager.get("/actions/export.csv?rag=red&rag=amber&target=7&sort=-number")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="cces-actions-')
+    header, *rows = csv_rows(response.content)
+    assert (
+        header[0] == "No."
+        and header[1].startswith("Target 1: ")
+        and header[-5:]
+        == [
+            "Action",
+            "Delivery Status",
+            "RAG",
+            "Commentary",
+            "Action Plan Target Date",
+        ]
+    )
+    assert [int(row[0]) for row in rows] == [46, 40, 38, 22, 5]
+    row_22 = rows[3]
+    assert row_22[1:8] == ["", "✓", "✓", "✓", "✓", "✓", "✓"]
+    assert row_22[-4:-2] == ["In delivery", "Amber"]
+    assert row_22[-2].startswith("Delays to delivery of current")
+
+
+def test_exports_cover_every_page_of_the_list(client, manager):
+    make_synthetic_plan(130)
+    client.force_login(manager)
+    rows = csv_rows(client.get("/actions/export.csv?page=2&per_page=50").content)[1:]
+    assert [int(row[0]) for row in rows] == list(range(1, 131))
+
+
+def test_xlsx_export_opens_in_the_council_layout_with_rag_fills(as_manager):
+    response = as_manager.get("/actions/export.xlsx?rag=red")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet, rows = xlsx_rows(response.content)
+    assert sheet["B1"].value == "TARGETS"
+    assert [row[0].value for row in rows] == RED
+    rag_column = 1 + 7 + 2  # number, seven targets, action, delivery status: RAG is the eleventh cell
+    assert {row[rag_column].value for row in rows} == {"Red"}
+    assert {row[rag_column].fill.fgColor.rgb for row in rows} == {RAG_FILLS["red"]}
+    about = [row[0] for row in load_workbook(io.BytesIO(response.content))["About"].values]
+    assert "Filter: RAG: red" in about
+
+
+def test_export_shows_the_position_as_the_chosen_period_ended(as_manager):
+    make_update(Action.objects.get(number=1), "2023-24-q1", rag="red", commentary="Later news")
+    now = csv_rows(as_manager.get("/actions/export.csv?rag=red").content)[1:]
+    then = csv_rows(as_manager.get("/actions/export.csv?rag=red&period=2022-23-q4").content)[1:]
+    assert [int(row[0]) for row in now] == [1, *RED]
+    assert now[0][-2] == "Later news"
+    assert [int(row[0]) for row in then] == RED
+
+
+def test_a_bad_parameter_refuses_the_export_and_says_why(as_manager):
+    response = as_manager.get("/actions/export.xlsx?rag=purple&target=7")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "govuk-error-summary" in html and "‘purple’ is not a RAG colour" in html
+    assert html.count("<h1") == 1
+    assert 'href="/actions/?rag=purple&amp;target=7"' in html
+    listing = as_manager.get("/actions/?rag=purple&target=7").content.decode()
+    assert "/actions/export.xlsx" not in listing
+
+
+def test_formula_like_cells_are_neutralised_in_both_formats(client, manager):
+    targets = make_targets()
+    action = make_action(1, text='=HYPERLINK("http://evil")', targets=targets[:1], target_date_text="@2030")
+    make_update(action, rag="red", commentary="+44 1223 000000\t-1")
+    client.force_login(manager)
+    row = csv_rows(client.get("/actions/export.csv").content)[1]
+    assert row[8] == '\'=HYPERLINK("http://evil")'
+    assert row[-2] == "'+44 1223 000000\t-1"
+    assert row[-1] == "'@2030"
+    _sheet, rows = xlsx_rows(client.get("/actions/export.xlsx").content)
+    cell = rows[0][8]
+    assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
+    assert {c.data_type for c in rows[0] if isinstance(c.value, str)} == {"s"}
+
+
+@pytest.mark.parametrize("extension", ["xlsx", "csv"])
+def test_an_export_imports_back_unchanged_for_the_same_period(as_manager, extension):
+    content = as_manager.get(f"/actions/export.{extension}").content
+    parsed = read_plan_file(content, f"export.{extension}", target_headings(Target.objects.in_plan_order()))
+    assert parsed.ok, parsed.problems
+    preview = preview_import(parsed, ReportingPeriod.objects.get(slug="2022-23-q4"))
+    assert len(preview.outcomes) == 56
+    assert {outcome.kind for outcome in preview.outcomes} == {OUTCOME_UNCHANGED}
+    assert [outcome for outcome in preview.outcomes if outcome.definition_differs] == []
+    assert preview.missing == []
+
+
+def test_plan_sheet_reads_the_current_position_when_none_is_annotated(seeded_plan, django_assert_num_queries):
+    targets = plan_targets()
+    with django_assert_num_queries(3):
+        sheet = plan_sheet(Action.objects.filter(number__in=[22, 24]).order_by("number"), targets)
+    first, second = sheet.rows
+    assert (first.number, first.rag, first.delivery_status) == (22, "amber", "in_delivery")
+    assert (second.number, second.rag, second.marks) == (24, "red", {2: "✓", 5: "✓"})
+    assert csv_text(sheet).count("\n") == 3
+
+
+@pytest.mark.parametrize("size", [56, 500])
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_exports_run_a_fixed_number_of_queries(client, manager, django_assert_num_queries, size, extension):
+    make_synthetic_plan(size, quarters=2)
+    client.force_login(manager)
+    # session, user, two permission lookups, the filters' targets and periods, the target columns,
+    # the actions, their target links, their commentary
+    with django_assert_num_queries(10):
+        assert client.get(f"/actions/export.{extension}?period=2019-20-q1&rag=red").status_code == 200

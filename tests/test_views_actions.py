@@ -1,0 +1,270 @@
+"""The managers' action list: filters, sorting, RAG counts, bad parameters, query counts."""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from actions import views
+from actions.models import RAG
+from actions.tables import rag_tag
+from tests.factories import make_synthetic_plan, make_update
+
+pytestmark = pytest.mark.django_db
+
+RED = [11, 24, 29]
+AMBER = [4, 5, 10, 18, 22, 28, 38, 40, 42, 43, 46, 49, 53]
+NOT_RECORDED = [9, 51, 52, 55]
+
+
+def seed_rows():
+    """The curated seed, read independently of the importer, to say which actions each filter must give."""
+    with Path(settings.BASE_DIR, "fixtures", "cces-action-plan-2022-23-q4.csv").open(encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def serving(*targets):
+    return sorted(int(row["number"]) for row in seed_rows() if any(row[f"target_{t}"] for t in targets))
+
+
+@pytest.fixture
+def as_manager(client, seeded_plan, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def on(monkeypatch):
+    """Fix the list's idea of today."""
+
+    def fix(day: date):
+        monkeypatch.setattr(views.FilteredActionsMixin, "get_today", lambda self: day)
+
+    return fix
+
+
+def numbers(response):
+    return [row.record.number for row in response.context["table"].paginated_rows]
+
+
+def listed(client, query=""):
+    response = client.get(f"/actions/{query}")
+    assert response.status_code == 200
+    return numbers(response)
+
+
+def test_all_56_actions_fit_one_page_in_plan_order(as_manager):
+    response = as_manager.get("/actions/")
+    html = response.content.decode()
+    assert numbers(response) == list(range(1, 57))
+    assert html.count("<h1") == 1
+    assert "govuk-pagination" not in html
+    assert "Showing 1 to 56 of 56 actions" in html
+    assert '<a class="govuk-link" href="/actions/24/">Transition all corporate transport fleets' in html
+
+
+def test_anonymous_goes_to_sign_in_and_no_role_is_refused(client, seeded_plan, django_user_model):
+    assert client.get("/actions/").status_code == 302
+    assert client.get("/actions/export.csv").status_code == 302
+    client.force_login(django_user_model.objects.create_user("nobody"))
+    assert client.get("/actions/").status_code == 403
+    assert client.get("/actions/export.xlsx").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?rag=red", RED),
+        ("?rag=red&rag=amber", sorted(RED + AMBER)),
+        ("?status=not_started", [11, 24, 29]),
+        ("?status=not_recorded", NOT_RECORDED),
+        ("?status=not_started&status=not_recorded", sorted([11, 24, 29, *NOT_RECORDED])),
+        ("?q=pesticides", [11]),
+        ("?q=COP27", [54]),  # only in the commentary
+        ("?q=fleet", [22, 24, 31]),
+        ("?q=fleet+gap", [24]),  # every word, each in the text or the commentary
+        ("?rag=amber&target=7", [5, 22, 38, 40, 46]),
+        ("?rag=amber&target=7&status=in_delivery", [22]),
+    ],
+)
+def test_each_filter_and_combination_gives_exactly_the_right_actions(as_manager, query, expected):
+    assert listed(as_manager, query) == expected
+
+
+def test_target_filter_gives_the_actions_serving_any_chosen_target(as_manager):
+    assert listed(as_manager, "?target=7") == serving(7)
+    assert listed(as_manager, "?target=2&target=7") == serving(2, 7)
+    assert len(serving(2, 7)) < len(serving(2)) + len(serving(7))  # overlap counted once
+
+
+def test_overdue_is_target_year_passed_and_not_complete(as_manager, on):
+    on(date(2023, 6, 1))
+    assert listed(as_manager, "?overdue=on") == [1, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert listed(as_manager, "?overdue=on&rag=red") == [11]
+    make_update(_action(3), "2023-24-q1", rag="green", delivery_status="complete")
+    assert 3 not in listed(as_manager, "?overdue=on")
+
+
+def _action(number):
+    from actions.models import Action
+
+    return Action.objects.get(number=number)
+
+
+def test_stale_is_no_update_in_the_current_period(as_manager, on):
+    on(date(2023, 2, 1))  # within 2022/23 Q4, the seed's period
+    assert listed(as_manager, "?stale=on") == []
+    make_update(_action(5), "2023-24-q1", rag="red", delivery_status="in_progress")
+    on(date(2023, 5, 1))  # 2023/24 Q1
+    assert listed(as_manager, "?stale=on") == [n for n in range(1, 57) if n != 5]
+    assert listed(as_manager, "?stale=on&rag=red") == RED
+
+
+def test_period_shows_and_filters_the_position_as_it_stood(as_manager, on):
+    make_update(_action(1), "2023-24-q1", rag="red", delivery_status="not_started", commentary="Stalled by staffing")
+    assert listed(as_manager, "?rag=red") == [1, *RED]
+    assert listed(as_manager, "?rag=red&period=2022-23-q4") == RED
+    assert listed(as_manager, "?q=staffing") == [1]
+    assert listed(as_manager, "?q=staffing&period=2022-23-q4") == []
+    on(date(2023, 5, 1))
+    # As 2022/23 Q4 ended no action had a 2023/24 Q1 update: all were stale then, measured against today.
+    assert len(listed(as_manager, "?stale=on&period=2022-23-q4")) == 56
+    response = as_manager.get("/actions/?period=2022-23-q4&target=2")
+    html = response.content.decode()
+    assert "as they stood at the end of 2022/23 Q4" in html
+    # Target 2's actions as Q4 ended: 24 red; 5, 22 and 46 amber; the other ten (1 among them) green.
+    assert [link["count"] for link in response.context["rag_counts"]] == [1, 3, 10]
+    now = as_manager.get("/actions/?target=2")
+    assert [link["count"] for link in now.context["rag_counts"]] == [2, 3, 9]
+
+
+def test_rag_counts_follow_the_other_filters_and_link_to_each_colour(as_manager):
+    response = as_manager.get("/actions/?target=7&rag=red")
+    counts = {link["rag"]: (link["count"], link["href"], link["chosen"]) for link in response.context["rag_counts"]}
+    assert counts[RAG.RED] == (0, "?target=7&rag=red", True)
+    assert counts[RAG.AMBER] == (5, "?target=7&rag=amber", False)
+    assert counts[RAG.GREEN][0] == len(serving(7)) - 5
+    html = " ".join(response.content.decode().split())
+    assert '<strong class="govuk-tag app-rag--amber">Amber</strong> 5 actions' in html
+
+
+def test_sorting_by_rag_goes_red_amber_green(as_manager):
+    assert listed(as_manager, "?sort=rag") == RED + AMBER + [n for n in range(1, 57) if n not in RED + AMBER]
+    descending = listed(as_manager, "?sort=-rag")
+    assert descending[:3] == [1, 2, 3] and descending[-3:] == RED
+
+
+@pytest.mark.parametrize("column", ["number", "summary", "targets", "delivery_status", "target_date", "last_updated"])
+def test_every_column_sorts_both_ways(as_manager, column):
+    ascending = listed(as_manager, f"?sort={column}")
+    descending = listed(as_manager, f"?sort=-{column}")
+    assert sorted(ascending) == sorted(descending) == list(range(1, 57))
+    assert ascending != descending
+
+
+def test_sorting_by_delivery_status_follows_progress(as_manager):
+    order = listed(as_manager, "?sort=delivery_status")
+    assert order[:7] == [*NOT_RECORDED, 11, 24, 29]
+
+
+def test_rag_cell_is_the_shared_tag(as_manager):
+    for rag in ["red", "amber", "green", ""]:
+        label = RAG(rag).label if rag else ""
+        assert rag_tag(rag) == render_to_string("includes/rag_tag.html", {"rag": rag, "label": label}).strip()
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "expected"),
+    [
+        ("?rag=purple", "‘purple’ is not a RAG colour", list(range(1, 57))),
+        ("?rag=purple&target=7", "‘purple’ is not a RAG colour", serving(7)),
+        ("?target=99&rag=red", "There is no target ‘99’", RED),
+        ("?period=nonsense&rag=red", "‘nonsense’ is not a reporting period of the plan", RED),
+        ("?page=abc", "‘abc’ is not a page number, so this is page 1", list(range(1, 57))),
+        ("?page=9", "there is no page 9; the list has 1 page", list(range(1, 57))),
+        ("?per_page=0", "‘0’ is not a number from 1 to 500", list(range(1, 57))),
+        ("?sort=colour&rag=red", "cannot be sorted by ‘colour’", RED),
+    ],
+)
+def test_bad_parameters_are_reported_and_the_other_filters_still_apply(as_manager, query, message, expected):
+    response = as_manager.get(f"/actions/{query}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html
+    assert message in html
+    assert "<title>Error: Actions" in html
+    assert "applies your other filters" in html
+    assert numbers(response) == expected
+
+
+def test_pagination_for_a_larger_plan(client, manager):
+    make_synthetic_plan(150)
+    client.force_login(manager)
+    response = client.get("/actions/?page=2")
+    assert numbers(response) == list(range(101, 151))
+    assert "Showing 101 to 150 of 150 actions" in response.content.decode()
+    assert numbers(client.get("/actions/?per_page=50&page=3")) == list(range(101, 151))
+
+
+@pytest.mark.parametrize("size", [56, 500])
+@pytest.mark.parametrize(
+    "query", ["", "?rag=red&target=2&sort=rag", "?period=2019-20-q2&q=progress&stale=on&sort=-targets&page=2"]
+)
+def test_the_list_runs_a_fixed_number_of_queries(client, manager, django_assert_num_queries, size, query):
+    make_synthetic_plan(size, quarters=2)
+    client.force_login(manager)
+    # session, user, the user's two permission lookups, targets, periods, RAG counts (which also give
+    # the list's length), the page's actions, their target links
+    with django_assert_num_queries(9):
+        assert client.get(f"/actions/{query}").status_code == 200
+
+
+@pytest.mark.parametrize("size", [56, 500])
+def test_the_action_page_runs_a_fixed_number_of_queries(client, manager, django_assert_num_queries, size):
+    make_synthetic_plan(size, quarters=3)
+    client.force_login(manager)
+    # session, user, two permission lookups, action with current status, targets, leads, merged from, history
+    with django_assert_num_queries(9):
+        html = client.get("/actions/2/").content.decode()
+    assert html.count("progress noted for action 2.") == 4  # current commentary, then three in the history
+
+
+def test_action_page_shows_leads_merges_and_history_newest_first(client, manager, officer):
+    from tests.factories import make_action, make_targets
+
+    targets = make_targets()
+    action = make_action(7, text="Plant trees - on council land", targets=targets[:2], target_date_text="2030")
+    action.leads.add(officer)
+    older = make_action(8, text="Plant hedges", merged_into=action)
+    make_update(action, "2022-23-q4", rag="red", delivery_status="not_started", commentary="Not begun")
+    make_update(
+        action,
+        "2023-24-q1",
+        rag="amber",
+        delivery_status="in_progress",
+        commentary="Nursery found",
+        recorded_by=officer,
+    )
+    client.force_login(manager)
+    html = client.get("/actions/7/").content.decode()
+    assert '<h1 class="govuk-heading-l">Plant trees</h1>' in html
+    assert "Plant trees - on council land" in html
+    assert '<a class="govuk-link" href="/targets/1/">Target 1: Target 1 title</a>' in html
+    assert "officer" in html and "2030" in html
+    assert f'<a class="govuk-link" href="/actions/{older.number}/">Action 8</a>' in html
+    history = html[html.index('<h2 class="govuk-heading-m">History</h2>') :]
+    assert history.index("2023/24 Q1") < history.index("2022/23 Q4")
+    assert history.index("Nursery found") < history.index("Not begun")
+    assert "by officer (web form)" in history and "by the system (web form)" in history
+    assert '<a class="govuk-breadcrumbs__link" href="/actions/">Actions</a>' in html
+
+
+def test_sort_links_keep_the_filters_and_go_back_to_page_one(client, manager):
+    make_synthetic_plan(150)
+    client.force_login(manager)
+    html = client.get("/actions/?rag=red&page=2&per_page=20&sort=rag").content.decode()
+    assert 'href="?rag=red&amp;per_page=20&amp;sort=-rag"' in html
+    assert 'aria-sort="ascending"' in html
