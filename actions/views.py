@@ -123,6 +123,7 @@ class StatusUpdateView(ActionEditorRequiredMixin, FormView):
             status=409,
         )
 
+
 class FilteredActionsMixin:
     """The action list's filters, read from the query string (shared by the list and its exports)."""
 
