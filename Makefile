@@ -33,10 +33,10 @@ serve: $(STAMP)
 	exec $(BIN)/gunicorn ccesplan.wsgi:application --bind $(BIND) --workers $(WORKERS) \
 		--access-logfile - --error-logfile - --graceful-timeout 20
 
-## backup: write the plan, its history and the accounts to FILE (default var/backup-<time>.json.gz)
+## backup: write the plan, its history and the accounts to FILE (default var/backup-<time>.xml.gz)
 backup: $(STAMP)
 	mkdir -p var
-	$(BIN)/python manage.py backup_plan $(or $(FILE),var/backup-$$(date +%Y%m%dT%H%M%S).json.gz)
+	$(BIN)/python manage.py backup_plan $(or $(FILE),var/backup-$$(date +%Y%m%dT%H%M%S).xml.gz)
 
 ## restore: load FILE (made by `make backup`) into a freshly migrated, empty database
 restore: $(STAMP)
