@@ -52,7 +52,7 @@ def _unavailable_reason() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     reason = _unavailable_reason()
     if reason:
         if REQUIRE_BROWSER:
@@ -63,7 +63,16 @@ def browser():
 
     # Never let Playwright fetch a browser of its own, even by accident.
     os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
+    from django.db import connections
+
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        # While Playwright's event loop runs in this thread, asgiref hands Django a second set of
+        # connection objects (kept in contextvars, not thread-locals). Give them the database contents
+        # saved at test database setup, or serialized_rollback would have nothing to restore.
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
