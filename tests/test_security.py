@@ -76,6 +76,20 @@ FORMS = [
         None,
         302,
     ),
+    ("admin sign out", "/admin/", "/admin/logout/", {}, "plan_admin", 302),
+    (
+        "change password",
+        "/accounts/password_change/",
+        "/accounts/password_change/",
+        {
+            "old_password": "test-password-1",
+            "new_password1": "a-new-long-pass-93",
+            "new_password2": "a-new-long-pass-93",
+        },
+        "manager",
+        302,
+    ),
+    ("reset password", "/accounts/password_reset/", "/accounts/password_reset/", {"email": "m@example.com"}, None, 302),
 ]
 
 
