@@ -181,3 +181,10 @@ def test_the_accessibility_statement_is_public_and_complete(client):
     ]:
         assert heading in html
     assert 'href="/accessibility/">Accessibility statement</a>' in client.get("/accounts/login/").content.decode()
+
+
+def test_hsts_is_sent_over_https_only_when_its_setting_is_on(settings):
+    assert "Strict-Transport-Security" not in Client().get("/accessibility/", secure=True)
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    response = Client().get("/accessibility/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
