@@ -79,3 +79,38 @@ def keyboard_sign_in(page, username: str, password: str = PASSWORD) -> None:
     tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Sign in")
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def assert_every_control_reachable_by_keyboard(page) -> None:
+    """Tab through the page from the top: every visible link, button and form control must take focus
+    in turn, and focus must not get stuck (no keyboard trap) before it leaves the page."""
+    controls = page.evaluate(
+        """() => {
+            const selector = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]';
+            const all = [...document.querySelectorAll(selector)].filter(el =>
+                !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 &&
+                getComputedStyle(el).visibility !== 'hidden');
+            all.forEach((el, index) => el.setAttribute('data-keyboard-check', index));
+            return all.map(el => el.outerHTML.slice(0, 80));
+        }"""
+    )
+    # Start from the top of the page, as after loading it, whatever has focus now (autofocus, say).
+    page.evaluate(
+        """() => {
+            const start = document.createElement('span');
+            start.tabIndex = -1;
+            document.body.prepend(start);
+            start.focus();
+        }"""
+    )
+    reached: list[int] = []
+    for _ in range(len(controls) + 5):
+        page.keyboard.press("Tab")
+        index = page.evaluate("() => document.activeElement.getAttribute('data-keyboard-check')")
+        if index is None:
+            break  # focus left the page's controls: the end of the tab order
+        if reached and int(index) == reached[-1]:
+            raise AssertionError(f"Focus is stuck on {controls[int(index)]}")
+        reached.append(int(index))
+    missed = [controls[i] for i in range(len(controls)) if i not in reached]
+    assert missed == [], f"Not reachable with Tab on {page.url}: {missed}"

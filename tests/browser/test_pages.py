@@ -6,7 +6,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, focused, keyboard_sign_in, sign_in, submit_sign_in, tab_to
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_every_control_reachable_by_keyboard,
+    focused,
+    keyboard_sign_in,
+    sign_in,
+    submit_sign_in,
+    tab_to,
+)
 
 # The data migration's roles must survive the live server's emptying of the database between tests.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -31,6 +39,7 @@ def test_page_has_no_wcag_22_aa_violations(page, seeded_plan, browser_users, nam
     assert "govuk-frontend-supported" in page.locator("body").get_attribute("class")
     assert page.locator("h1").count() == 1
     assert_accessible(page)
+    assert_every_control_reachable_by_keyboard(page)
 
 
 def test_sign_in_errors_are_accessible(page, browser_users):
