@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test lint format check seed bench clean
+BIND ?= 127.0.0.1:8000
+WORKERS ?= 3
+MIGRATE ?= yes
+
+.PHONY: run serve test lint format check seed bench backup restore clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +22,32 @@ run: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_plan --demo-users
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## serve: run as production does: settings from the environment, static files collected and
+## served by WhiteNoise, migrations applied (MIGRATE=no on all but one of several app servers),
+## gunicorn on the WSGI app (BIND=host:port, WORKERS=n)
+serve: $(STAMP)
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	if [ "$(MIGRATE)" = yes ]; then $(BIN)/python manage.py migrate --noinput; fi
+	exec $(BIN)/gunicorn ccesplan.wsgi:application --bind $(BIND) --workers $(WORKERS) \
+		--access-logfile - --error-logfile - --graceful-timeout 20
+
+## backup: write the plan, its history and the accounts to FILE (default var/backup-<time>.xml.gz)
+backup: $(STAMP)
+	mkdir -p var
+	$(BIN)/python manage.py backup_plan $(or $(FILE),var/backup-$$(date +%Y%m%dT%H%M%S).xml.gz)
+
+## restore: load FILE (made by `make backup`) into a freshly migrated, empty database
+restore: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loaddata $(FILE)
+
+## bench: the load test (gunicorn, 2 workers, 16 clients, 30 s on 127.0.0.1) and the killed-import
+## fault test, each on a scratch database of DATABASE_URL's kind (SQLite when unset)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/kill_import.py
 
 ## test: install what tests need and run the whole suite
 test: $(STAMP)

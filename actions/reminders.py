@@ -26,7 +26,11 @@ class ReminderRun:
 
 def reminders_due(period: ReportingPeriod) -> dict:
     """Each lead who may record status, with the actions they lead that still await `period`'s update."""
-    recorders = set(get_user_model().objects.with_perm(RECORD_STATUS, is_active=True).values_list("pk", flat=True))
+    recorders = set(
+        get_user_model()
+        .objects.with_perm(RECORD_STATUS, is_active=True, backend="django.contrib.auth.backends.ModelBackend")
+        .values_list("pk", flat=True)
+    )
     due: dict = {}
     for action in Action.objects.awaiting_update(period).in_plan_order().prefetch_related("leads"):
         for lead in action.leads.all():

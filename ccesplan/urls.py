@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from actions.views import HomeView
+from ccesplan.views import AccessibilityStatementView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("actions/", include("actions.urls")),
     path("reports/", include("reports.urls")),
     path("targets/", include("targets.urls")),
+    path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

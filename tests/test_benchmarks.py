@@ -1,0 +1,38 @@
+"""The scripts under benchmarks/, run as a user would, against a scratch database of the suite's kind."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        # The scripts make and drop their own scratch database on the same server.
+        env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    else:
+        env.pop("DATABASE_URL", None)
+    return subprocess.run(  # noqa: S603 - our own scripts
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=400, check=False
+    )
+
+
+def test_an_import_killed_while_writing_changes_nothing():
+    result = run_script("benchmarks/kill_import.py", "--timeout", "120")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "exit status -9" in result.stdout
+    assert "Database is exactly as before." in result.stdout
+    assert "The same import then completes: 5000 status updates written." in result.stdout
+
+
+def test_the_load_script_runs_without_errors():
+    """A short run, so the script keeps working; `make bench` runs the full 16 clients for 30 s."""
+    result = run_script("benchmarks/load.py", "--clients", "3", "--seconds", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ", 0 errors in 2 s" in result.stdout
+    assert "action page" in result.stdout

@@ -1,0 +1,74 @@
+"""Production settings, checked the way production starts: a fresh process with only the environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "ccesplan.settings",
+    "DJANGO_SECRET_KEY": "k7#Qz2vL9pX4wR8tY1uE6oI3aS5dF0gH-jK2lZ7xC9vB4nM1qW8eR3tY6uI0oP5a",
+    "ALLOWED_HOSTS": "climate-plan.example.gov.uk",
+    "DJANGO_HSTS_SECONDS": "31536000",
+    "DJANGO_HSTS_PRELOAD": "true",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    # Only what production would have: no DJANGO_DEBUG, no test settings, no secret unless given.
+    base = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "CCES_"))}
+    base.pop("ALLOWED_HOSTS", None)
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_checks_report_nothing_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_checks_fail_without_https_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "DJANGO_HSTS_SECONDS": "0"})
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr
+
+
+def test_startup_without_a_secret_fails_with_a_clear_message():
+    env = {name: value for name, value in PRODUCTION.items() if name != "DJANGO_SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("settings.DEBUG", "False"),
+        ("settings.ALLOWED_HOSTS", "[]"),
+        ("settings.SESSION_COOKIE_SECURE and settings.SESSION_COOKIE_HTTPONLY", "True"),
+        ("settings.CSRF_COOKIE_SECURE and settings.CSRF_COOKIE_HTTPONLY", "True"),
+        ("settings.SECURE_SSL_REDIRECT", "True"),
+        ("settings.X_FRAME_OPTIONS", "DENY"),
+        ("settings.SESSION_ENGINE", "django.contrib.sessions.backends.db"),
+    ],
+)
+def test_safe_defaults_with_only_a_secret(expression, expected):
+    result = run_manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        env={"DJANGO_SETTINGS_MODULE": "ccesplan.settings", "DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"]},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
