@@ -133,6 +133,7 @@ def test_every_form_rejects_a_missing_csrf_token(name, page, action, data, who, 
 
     refused = client.post(action, data)
     assert refused.status_code == 403
+    assert "script-src 'self'" in refused["Content-Security-Policy"]
     assert "CSRF" in refused.content.decode() or "permission" in refused.content.decode()
 
     accepted = client.post(action, {**data, "csrfmiddlewaretoken": _csrf_token(html)})
@@ -148,6 +149,7 @@ def test_a_locked_out_account_cannot_sign_in_and_is_told_why(client, manager):
     html = response.content.decode()
     assert response.status_code == 429
     assert "You cannot sign in at the moment" in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     assert f"try again in {settings.AXES_COOLOFF_TIME.seconds // 60} minutes" in html
     assert "_auth_user_id" not in client.session
     assert client.get("/").status_code == 302
