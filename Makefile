@@ -43,9 +43,10 @@ restore: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata $(FILE)
 
-## bench: the load test (gunicorn, 2 workers, 16 clients, 30 s on 127.0.0.1) and the killed-import
-## fault test, each on a scratch database of DATABASE_URL's kind (SQLite when unset)
+## bench: the list page against a bare ListView, the load test (gunicorn, 2 workers, 16 clients, 30 s on
+## 127.0.0.1) and the killed-import fault test, each on a scratch database of DATABASE_URL's kind
 bench: $(STAMP)
+	$(BIN)/python benchmarks/list_page.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/kill_import.py
 
