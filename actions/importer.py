@@ -17,12 +17,24 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from actions.models import Action, ActionTarget, ImportBatch, ReportingPeriod, StatusSource, StatusUpdate
+from actions import services
+from actions.models import (
+    Action,
+    ActionTarget,
+    ImportBatch,
+    PendingImport,
+    ReportingPeriod,
+    StatusSource,
+    StatusUpdate,
+)
 from actions.models.action import year_in
+from actions.models.status import RAG, delivery_status_label
 from actions.spreadsheet import (
     Column,
     cell_text,
@@ -79,6 +91,14 @@ class PlanRow:
     rag: str
     commentary: str
     target_date: str
+
+    @property
+    def rag_label(self) -> str:
+        return RAG(self.rag).label if self.rag else ""
+
+    @property
+    def delivery_status_label(self) -> str:
+        return delivery_status_label(self.delivery_status)
 
 
 @dataclass
@@ -482,6 +502,10 @@ class ImportPreview:
     def has_changes(self) -> bool:
         return bool(self.to_write)
 
+    @property
+    def definition_differences(self) -> list[RowOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.definition_differs]
+
 
 def _position_differences(row: PlanRow, update: StatusUpdate | None) -> list[str]:
     if update is None:
@@ -639,3 +663,105 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
                 now_current.append(action)
         Action.objects.bulk_update(now_current, Action.CURRENT_FIELDS)
     return preview, batch
+
+
+# ---------------------------------------------------------------------------
+# Hold between preview and confirm
+
+
+PENDING_LIFETIME = timedelta(hours=2)
+
+
+def hold_upload(*, data: bytes, file_name: str, period: ReportingPeriod, user, now=None) -> PendingImport:
+    """Keep an uploaded file server-side until its owner confirms or cancels it, or it expires."""
+    now = now or timezone.now()
+    PendingImport.objects.expired(now=now).delete()
+    return PendingImport.objects.create(
+        user=user,
+        period=period,
+        file_name=file_name[:255],
+        data=data,
+        created_at=now,
+        expires_at=now + PENDING_LIFETIME,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Undo
+
+
+class UndoRefused(Exception):
+    """The batch cannot be undone; the message says what blocks it."""
+
+
+def undo_blocker(batch: ImportBatch) -> str | None:
+    """Why `batch` cannot be undone now, or None if it can."""
+    if batch.undone_at is not None:
+        return f"This import was already undone on {timezone.localtime(batch.undone_at):%d %b %Y at %H:%M}."
+    later = (
+        ImportBatch.objects.filter(undone_at__isnull=True)
+        .filter(Q(imported_at__gt=batch.imported_at) | Q(imported_at=batch.imported_at, pk__gt=batch.pk))
+        .order_by("-imported_at", "-pk")
+        .first()
+    )
+    if later is not None:
+        return (
+            f"Only the latest import can be undone. {later.file_name} was imported for {later.period} "
+            f"after it, on {timezone.localtime(later.imported_at):%d %b %Y at %H:%M}; undo that first."
+        )
+    batch_updates = StatusUpdate.objects.filter(import_batch=batch)
+    touched = batch_updates.values("action_id")
+    last_pk = batch_updates.aggregate(last=Max("pk"))["last"] or 0
+    newer = (
+        StatusUpdate.objects.filter(action_id__in=touched)
+        .exclude(import_batch=batch)
+        .filter(Q(pk__gt=last_pk) | Q(recorded_at__gt=batch.imported_at))
+        .select_related("action", "period", "recorded_by")
+        .order_by("action__number", "recorded_at")
+    )
+    blocking = list(newer[:6])
+    if blocking:
+        described = "; ".join(
+            f"action {update.action.number} for {update.period} on "
+            f"{timezone.localtime(update.recorded_at):%d %b %Y at %H:%M}"
+            + (f" by {update.recorded_by.get_username()}" if update.recorded_by else "")
+            for update in blocking[:5]
+        )
+        more = " and more" if len(blocking) > 5 else ""
+        return f"Statuses were recorded after this import for actions it changed: {described}{more}."
+    merged = Action.objects.filter(merged_into__created_by_import=batch).order_by("number").first()
+    if merged is not None:
+        return (
+            f"Action {merged.number} has been merged into action {merged.merged_into.number}, "
+            "which this import created."
+        )
+    return None
+
+
+def undo_import(batch: ImportBatch, *, user, now=None) -> ImportBatch:
+    """Remove what `batch` recorded: its status updates and the actions it created.
+
+    Each touched action's current status is recomputed from the history that
+    remains. The batch stays in the history, marked undone. Raises UndoRefused
+    (writing nothing) if it is not the latest batch or anything was recorded
+    since for the actions it touched.
+    """
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        action_ids = set(StatusUpdate.objects.filter(import_batch=batch).values_list("action_id", flat=True))
+        # Lock the actions so no status can be recorded for them while we decide.
+        list(Action.objects.select_for_update().filter(pk__in=action_ids).values_list("pk", flat=True))
+        blocker = undo_blocker(batch)
+        if blocker:
+            raise UndoRefused(blocker)
+        # Point the actions away from the updates first: current_update protects them.
+        Action.objects.filter(pk__in=action_ids).update(
+            current_update=None, current_period=None, current_rag="", current_delivery_status=""
+        )
+        StatusUpdate.objects.filter(import_batch=batch).delete()
+        Action.objects.filter(created_by_import=batch).delete()
+        services.refresh_current_status(Action.objects.filter(pk__in=action_ids))
+        batch.undone_at = now or timezone.now()
+        batch.undone_by = user
+        batch.save(update_fields=["undone_at", "undone_by"])
+    return batch

@@ -2,7 +2,7 @@
 public may too where the council opens it (CCES_PUBLIC_READ)."""
 
 from django.conf import settings
-from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.mixins import AccessMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 
 READ_PLAN = "actions.view_action"
@@ -21,3 +21,13 @@ class PlanReaderRequiredMixin(AccessMixin):
                 return self.handle_no_permission()
             raise PermissionDenied("Your account cannot read the action plan. Ask a plan admin to give you a role.")
         return super().dispatch(request, *args, **kwargs)
+
+
+IMPORT_PLAN = "actions.add_importbatch"
+
+
+class PlanAdminRequiredMixin(PermissionRequiredMixin):
+    """Imports and their undo: plan admins only. Anonymous visitors go to sign-in; others get 403."""
+
+    permission_required = IMPORT_PLAN
+    permission_denied_message = "Only plan admins can import spreadsheets."

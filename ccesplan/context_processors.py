@@ -7,6 +7,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Plan overview", reverse("home"))]
+    if user.has_perm("actions.add_importbatch"):
+        items.append(("Imports", reverse("imports:history")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path

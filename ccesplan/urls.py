@@ -10,6 +10,7 @@ admin.site.index_title = "Plan administration"
 urlpatterns = [
     path("", PlanOverviewView.as_view(), name="home"),
     path("actions/", include("actions.urls")),
+    path("imports/", include("actions.import_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,5 @@
 from .action import Action, ActionQuerySet, ActionTarget
-from .imports import ImportBatch
+from .imports import ImportBatch, PendingImport
 from .period import ReportingPeriod
 from .status import RAG, DeliveryStatus, StatusSource, StatusUpdate, StatusUpdateQuerySet
 
@@ -10,6 +10,7 @@ __all__ = [
     "ActionTarget",
     "DeliveryStatus",
     "ImportBatch",
+    "PendingImport",
     "ReportingPeriod",
     "StatusSource",
     "StatusUpdate",
