@@ -14,6 +14,7 @@ these three functions; there is no other way in.
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -153,9 +154,14 @@ def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]
         sheets = _xlsx_sheets(data, file_name, parsed)
     if sheets is None:
         return parsed
-    for sheet_name, rows in sheets:
-        if _parse_sheet(sheet_name, rows, targets, parsed):
-            return parsed
+    try:
+        for sheet_name, rows in sheets:
+            if _parse_sheet(sheet_name, rows, targets, parsed):
+                return parsed
+    except Exception as error:  # openpyxl reads sheets lazily: damage or unsafe XML surfaces only here
+        parsed.rows.clear()
+        parsed.problems.append(Problem(_unreadable(file_name, error)))
+        return parsed
     parsed.problems.append(
         Problem(
             "No sheet has a header row with an action number column (such as 'No.') and an 'Action' column "
@@ -196,11 +202,27 @@ def _xlsx_sheets(data: bytes, file_name: str, parsed: ParsedFile):
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        parsed.problems.append(
-            Problem(f"{file_name} could not be read as an Excel workbook ({type(error).__name__}: {error}).")
-        )
+        parsed.problems.append(Problem(_unreadable(file_name, error)))
         return None
-    return [(ws.title, ws.iter_rows()) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+    return [(ws.title, _sheet_rows(ws)) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+
+
+def _unreadable(file_name: str, error: Exception) -> str:
+    cause = error
+    while cause is not None:
+        if type(cause).__module__.startswith("defusedxml"):
+            return (
+                f"{file_name} contains unsafe XML ({type(cause).__name__}), such as entity definitions "
+                "that could expand without limit. It was not read."
+            )
+        cause = cause.__cause__ or cause.__context__
+    return f"{file_name} could not be read as an Excel workbook: it is damaged ({type(error).__name__}: {error})."
+
+
+def _sheet_rows(worksheet):
+    # The <dimension> a file declares may be wrong (some writers put A1); read every row there is.
+    worksheet.reset_dimensions()
+    return worksheet.iter_rows()
 
 
 def zip_problem(data: bytes, file_name: str) -> str | None:
@@ -211,6 +233,8 @@ def zip_problem(data: bytes, file_name: str) -> str | None:
             "Remove the password, or save it as an Excel Workbook (.xlsx), and upload it again."
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data.startswith(b"PK\x03\x04"):
+            return f"{file_name} is damaged or truncated: it starts like a workbook but cannot be opened."
         return f"{file_name} is not an Excel workbook (.xlsx) or a CSV file."
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -241,13 +265,46 @@ class _Layout:
     target_date: int | None
     letters: dict[int, str]
     headings: dict[int, str]
+    target_by_name: dict[str, int]
+    targets_checked: bool = False
 
     def column_name(self, index: int) -> str:
         heading = self.headings.get(index, "")
         return f"{self.letters[index]} ({heading})" if heading else self.letters[index]
 
+    def letter(self, index: int) -> str:
+        from openpyxl.utils import get_column_letter
 
-def _find_layout(cells, targets: Sequence[TargetHeading]) -> tuple[_Layout | None, list[str]]:
+        return self.letters.get(index) or get_column_letter(index + 1)
+
+    def target_for_heading(self, heading) -> int | None:
+        return target_number_in_header(heading) or self.target_by_name.get(normalise_header(heading))
+
+    def is_second_header(self, cells) -> bool:
+        """A row of target titles under a merged "TARGETS" banner cell, with nothing in the number column."""
+        number = cells[self.number] if self.number < len(cells) else None
+        if number is not None and cell_text(number.value):
+            return False
+        titles = [cell_text(cells[index].value) for index in self.targets if index < len(cells) and cells[index].value]
+        return bool(titles) and not any(is_tick(title) for title in titles)
+
+    def read_second_header(self, cells) -> None:
+        for index in self.targets:
+            heading = cell_text(cells[index].value) if index < len(cells) else ""
+            number = self.target_for_heading(heading) if heading else None
+            if number:
+                self.targets[index] = number
+                self.headings[index] = " ".join(heading.split())[:40]
+
+    def target_problems(self, known: set[int]) -> list[str]:
+        return [
+            f"column {self.letter(index)} is read as target {number}, which the plan does not have"
+            for index, number in self.targets.items()
+            if number not in known
+        ]
+
+
+def _find_layout(cells, targets: Sequence[TargetHeading]) -> _Layout | None:
     from openpyxl.utils import get_column_letter
 
     roles: dict[str, int] = {}
@@ -261,57 +318,63 @@ def _find_layout(cells, targets: Sequence[TargetHeading]) -> tuple[_Layout | Non
         if role and role not in roles:
             roles[role] = index
     if Column.NUMBER not in roles or Column.ACTION not in roles:
-        return None, []
-    letters = {index: get_column_letter(index + 1) for index in range(len(cells))}
-    by_name = {normalise_header(name): t.number for t in targets for name in t.names if normalise_header(name)}
-    known = {t.number for t in targets}
-    problems = []
-    target_columns: dict[int, int] = {}
-    between = range(roles[Column.NUMBER] + 1, roles[Column.ACTION])
-    for position, index in enumerate(between, start=1):
-        heading = cell_text(cells[index].value)
-        number = target_number_in_header(heading) or by_name.get(normalise_header(heading)) or position
-        target_columns[index] = number
-    for index, cell in enumerate(cells):
-        number = target_number_in_header(cell.value)
-        if number and index not in target_columns and index not in roles.values():
-            target_columns[index] = number
-    for index, number in target_columns.items():
-        if number not in known:
-            problems.append(f"column {letters[index]} is read as target {number}, which the plan does not have")
+        return None
     layout = _Layout(
         number=roles[Column.NUMBER],
         action=roles[Column.ACTION],
-        targets=target_columns,
+        targets={},
         delivery_status=roles.get(Column.DELIVERY_STATUS),
         rag=roles.get(Column.RAG),
         commentary=roles.get(Column.COMMENTARY),
         target_date=roles.get(Column.TARGET_DATE),
-        letters=letters,
+        letters={index: get_column_letter(index + 1) for index in range(len(cells))},
         headings=headings,
+        target_by_name={
+            normalise_header(name): t.number for t in targets for name in t.names if normalise_header(name)
+        },
     )
+    # Target columns sit between the number and the action, in target order unless their titles say otherwise.
+    between = range(layout.number + 1, layout.action)
+    for position, index in enumerate(between, start=1):
+        layout.targets[index] = layout.target_for_heading(cell_text(cells[index].value)) or position
+    for index, cell in enumerate(cells):
+        number = target_number_in_header(cell.value)
+        if number and index not in layout.targets and index not in roles.values():
+            layout.targets[index] = number
     if layout.commentary is None and layout.rag is not None:
         # The council's report: commentary sits under the RAG header, the colour is the fill.
         layout.commentary = layout.rag
-    return layout, problems
+    return layout
 
 
 def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile) -> bool:
     """Parse one sheet into `parsed`; False if it has no recognisable header."""
     layout = None
+    header_row = 0
     data_rows = 0
     seen: dict[int, int] = {}
     current: PlanRow | None = None
+    known = {t.number for t in targets}
+
+    def check_targets():
+        layout.targets_checked = True
+        for message in layout.target_problems(known):
+            parsed.problems.append(Problem(message, sheet_name, header_row))
+
     for row_number, cells in enumerate(rows, start=1):
         if layout is None:
             if row_number > HEADER_SEARCH_ROWS:
                 return False
-            layout, header_problems = _find_layout(cells, targets)
+            layout = _find_layout(cells, targets)
             if layout is not None:
-                parsed.sheet = sheet_name
-                for message in header_problems:
-                    parsed.problems.append(Problem(message, sheet_name, row_number))
+                parsed.sheet, header_row = sheet_name, row_number
             continue
+        if not layout.targets_checked:
+            if row_number == header_row + 1 and layout.is_second_header(cells):
+                layout.read_second_header(cells)
+                parsed.skipped.append((row_number, "target titles under the header"))
+                continue
+            check_targets()
         data_rows += 1
         if data_rows > MAX_ROWS:
             parsed.problems.append(
@@ -321,6 +384,8 @@ def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile) -> bool:
         current = _parse_row(sheet_name, row_number, cells, layout, parsed, seen, current)
     if layout is None:
         return False
+    if not layout.targets_checked:
+        check_targets()
     if not parsed.rows and not parsed.problems:
         parsed.problems.append(Problem("The sheet has a header but no actions below it.", sheet_name))
     return True
@@ -411,23 +476,28 @@ def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, se
     return row
 
 
+_NUMBER = re.compile(r"^(\d+)(?:\.0+)?[.)]?\s*(.*)$")
+
+
 def _action_number(value: str) -> int | None:
-    head, _, tail = value.partition(" ")
-    head = head.rstrip(".)")
-    if tail and not is_tick(tail.strip()):
-        return None  # "50 ✓" is a number with a stray tick; "5 a" is not a number
-    try:
-        number = float(head)
-    except ValueError:
+    """The action number in a cell: "50", "50.", "50.0", or with a stray tick ("50 ✓", "50✓")."""
+    match = _NUMBER.match(value)
+    if not match:
         return None
-    if not number.is_integer() or number < 1:
-        return None
-    return int(number)
+    tail = match.group(2).strip()
+    if tail and (any(c.isdigit() for c in tail) or not all(is_tick(mark) for mark in tail.split())):
+        return None  # "5 a" and "50.5" are not action numbers
+    number = int(match.group(1))
+    return number if number >= 1 else None
 
 
 def _rag_of(rag_cell, layout: _Layout, commentary_cell, problem) -> str | None:
     fill_rag = rag_from_fill(getattr(rag_cell, "fill", None)) or rag_from_fill(getattr(commentary_cell, "fill", None))
     word_rag = None
+    if getattr(rag_cell, "data_type", None) == "f":
+        if layout.commentary != layout.rag:  # else the commentary check has said so already
+            problem(f"holds a formula ({rag_cell.value}); paste the value instead", layout.rag)
+        return None
     if layout.rag is not None and layout.commentary != layout.rag and rag_cell is not None:
         word = cell_text(rag_cell.value)
         if word:
