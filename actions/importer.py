@@ -424,6 +424,8 @@ def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, se
             problem(f"'{mark}' is not a tick; mark a contributing target with ✓ (or x), or leave it blank", index)
     action_text = text(layout.action, Column.ACTION)
     commentary = text(layout.commentary, Column.COMMENTARY)
+    if layout.commentary == layout.rag and rag_from_word(commentary):
+        commentary = ""  # a RAG column alone: its words are colours, not commentary
     rag_cell = cell(layout.rag)
     target_date = text(layout.target_date, Column.TARGET_DATE)
     status_text = text(layout.delivery_status)
@@ -498,7 +500,9 @@ def _rag_of(rag_cell, layout: _Layout, commentary_cell, problem) -> str | None:
         if layout.commentary != layout.rag:  # else the commentary check has said so already
             problem(f"holds a formula ({rag_cell.value}); paste the value instead", layout.rag)
         return None
-    if layout.rag is not None and layout.commentary != layout.rag and rag_cell is not None:
+    # Where the RAG column also holds the commentary, only a bare RAG word in it is read as the colour.
+    shared = layout.commentary == layout.rag
+    if rag_cell is not None and (not shared or rag_from_word(rag_cell.value)):
         word = cell_text(rag_cell.value)
         if word:
             word_rag = rag_from_word(word)
