@@ -29,6 +29,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+## bench: time a 5,000-row quarter's import against openpyxl merely reading the file (target: within 1.5x)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/import_speed.py
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .

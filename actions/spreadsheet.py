@@ -7,6 +7,7 @@ workbook are written with it. Nothing here touches HTTP or the database.
 """
 
 import colorsys
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ _HEADER_WORDS = {
     },
     Column.TARGET_DATE: {"action plan target date", "target date", "due date", "target"},
 }
+_SPACES = re.compile(r"[ \t]+")
 _TARGET_HEADER = re.compile(r"^target (\d+)\b")
 
 
@@ -121,7 +123,10 @@ def cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"[ \t]+", " ", str(value)).strip()
+    text = str(value)
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def is_tick(value) -> bool:
@@ -163,7 +168,12 @@ def rag_from_fill(fill) -> RAG | None:
     argb = _argb_of(fill.fgColor) or _argb_of(fill.start_color)
     if not argb or len(argb) < 6:
         return None
-    red, green, blue = (int(argb[-6:][i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return _rag_of_rgb(argb[-6:].upper())
+
+
+@functools.lru_cache(maxsize=256)  # a sheet uses a handful of colours over thousands of cells
+def _rag_of_rgb(rgb: str) -> RAG | None:
+    red, green, blue = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
     hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
     if saturation < 0.35 or lightness > 0.92 or lightness < 0.08:
         return None  # white, black and greys carry no RAG

@@ -459,3 +459,22 @@ def test_round_trip_export_edit_import_applies_exactly_the_edits(seeded_plan):
     assert (batch.updates_created, len(preview.unchanged)) == (1, 55)
     action = Action.objects.get(number=12)
     assert (action.current_rag, action.current_update.commentary) == ("red", "Contractor =withdrew")
+
+
+def test_preview_loads_only_each_actions_latest_update_whatever_the_history(targets, django_assert_num_queries):
+    actions = [make_action(number) for number in (1, 2)]
+    for action in actions:
+        make_update(action, "2022-23-q3", rag="red")
+    parsed = parse(workbook_bytes([HEADER, plan_row(1, rag="Amber"), plan_row(2)]))
+    q1 = period()
+    with django_assert_num_queries(4):
+        preview_import(parsed, q1)
+    for slug in ("2022-23-q4", "2023-24-q1", "2023-24-q2"):  # the last is after the period: not its position
+        for action in actions:
+            make_update(action, slug, rag="green", commentary=slug)
+    with django_assert_num_queries(4):
+        preview = preview_import(parsed, q1)
+    assert [(o.row.number, o.before.period_id, o.before.rag, o.changed) for o in preview.outcomes] == [
+        (1, "2023-24-q1", "green", ["rag", "commentary"]),
+        (2, "2023-24-q1", "green", ["commentary"]),
+    ]

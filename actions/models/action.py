@@ -80,6 +80,21 @@ class ActionQuerySet(models.QuerySet):
         slug = getattr(period, "slug", period)
         return self.filter(models.Q(position_period_id__lt=slug) | models.Q(position_period_id__isnull=True))
 
+    def recompute_current(self) -> int:
+        """Point each action's current-status copy at its latest update, in one UPDATE (no rows loaded).
+
+        Latest means the latest period, then the latest recording, as StatusUpdate.sort_key orders them.
+        """
+        from .status import StatusUpdate
+
+        latest = StatusUpdate.objects.filter(action=models.OuterRef("pk")).order_by("-period_id", "-recorded_at", "-id")
+        return self.update(
+            current_update=models.Subquery(latest.values("pk")[:1]),
+            current_period=models.Subquery(latest.values("period_id")[:1]),
+            current_rag=Coalesce(models.Subquery(latest.values("rag")[:1]), models.Value("")),
+            current_delivery_status=Coalesce(models.Subquery(latest.values("delivery_status")[:1]), models.Value("")),
+        )
+
     def rag_counts(self) -> dict[str, int]:
         """How many actions are red, amber and green (in that order; colours with none count 0)."""
         found = dict(self.order_by().values_list("current_rag").annotate(count=models.Count("pk")))
