@@ -8,8 +8,16 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from actions.importer import ImportRefused, apply_import, preview_import, read_plan_file, target_headings
-from actions.models import Action, ImportBatch, ReportingPeriod, StatusUpdate
+from actions.importer import (
+    ImportRefused,
+    UndoRefused,
+    apply_import,
+    preview_import,
+    read_plan_file,
+    target_headings,
+    undo_import,
+)
+from actions.models import Action, ActionTarget, ImportBatch, ReportingPeriod, StatusUpdate
 from targets.models import Target
 from tests.factories import (
     HEADER,
@@ -478,3 +486,65 @@ def test_preview_loads_only_each_actions_latest_update_whatever_the_history(targ
         (1, "2023-24-q1", "green", ["rag", "commentary"]),
         (2, "2023-24-q1", "green", ["commentary"]),
     ]
+
+
+def test_undo_removes_the_batchs_updates_and_actions_and_restores_current_status(targets, plan_admin):
+    kept = make_action(1, targets=targets[:1])
+    earlier = make_update(kept, "2022-23-q4", rag="green", commentary="Fine")
+    before = database_snapshot()
+    _, batch = apply_import(
+        parse(workbook_bytes([HEADER, plan_row(1, rag="Red"), plan_row(2, marks=(2, 3))])), period()
+    )
+    assert Action.objects.filter(number=2).exists()
+
+    undo_import(batch, user=plan_admin)
+
+    kept.refresh_from_db()
+    assert (kept.current_update, kept.current_rag, kept.current_period_id) == (earlier, "green", "2022-23-q4")
+    assert not Action.objects.filter(number=2).exists()
+    assert not ActionTarget.objects.filter(action__number=2).exists()
+    batch.refresh_from_db()
+    assert (batch.undone_by, batch.undone_at is not None) == (plan_admin, True)
+    assert database_snapshot()[:2] == before[:2]
+    assert ImportBatch.objects.filter(pk=batch.pk).exists(), "the batch stays in the history"
+
+
+def test_after_undo_the_same_file_imports_again_and_is_not_already_imported(targets, plan_admin):
+    make_update(make_action(1), "2022-23-q4")
+    data = workbook_bytes([HEADER, plan_row(1, rag="Red")])
+    _, batch = apply_import(parse(data), period())
+    undo_import(batch, user=plan_admin)
+    preview = preview_import(parse(data), period())
+    assert preview.previous_batch is None
+    assert len(preview.changed) == 1
+
+
+def test_undoing_an_earlier_periods_import_leaves_a_later_current_status(targets, plan_admin):
+    action = make_action(1)
+    latest = make_update(action, "2023-24-q2", rag="green")
+    _, batch = apply_import(parse(workbook_bytes([HEADER, plan_row(1, rag="Red")])), period("2022-23-q4"))
+    undo_import(batch, user=plan_admin)
+    action.refresh_from_db()
+    assert action.current_update == latest
+    assert action.status_updates.count() == 1
+
+
+def test_undo_is_refused_when_newer_status_was_recorded_or_it_is_not_the_latest(targets, plan_admin, officer):
+    action = make_action(1)
+    make_update(action, "2022-23-q4")
+    _, first = apply_import(parse(workbook_bytes([HEADER, plan_row(1, rag="Red")])), period())
+    _, second = apply_import(parse(workbook_bytes([HEADER, plan_row(5)])), period())
+    with pytest.raises(
+        UndoRefused, match=re.escape("Only the latest import can be undone. plan.xlsx was imported for 2023/24 Q1")
+    ):
+        undo_import(first, user=plan_admin)
+    undo_import(second, user=plan_admin)
+    make_update(action, "2022-23-q4", rag="amber", recorded_by=officer)  # an earlier period, but recorded since
+    before = database_snapshot()
+    with pytest.raises(
+        UndoRefused, match=r"recorded after this import for actions it changed: action 1 for 2022/23 Q4"
+    ):
+        undo_import(first, user=plan_admin)
+    assert database_snapshot() == before
+    with pytest.raises(UndoRefused, match="already undone"):
+        undo_import(second, user=plan_admin)

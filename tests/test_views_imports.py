@@ -324,3 +324,20 @@ def test_history_runs_a_fixed_number_of_queries(client, seeded_plan, plan_admin,
         client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
     with django_assert_num_queries(7):
         client.get(reverse("imports:history"))
+
+
+def test_a_csv_file_imports_through_the_browser_too(client, seeded_plan, plan_admin):
+    client.force_login(plan_admin)
+    csv_data = "No.,Target 1,Action,RAG,Commentary\n1,✓,Whatever the plan says,R,Stopped\n"
+    response = client.post(
+        reverse("imports:upload"),
+        {"file": SimpleUploadedFile("q1.csv", csv_data.encode(), content_type="text/csv"), "period": PERIOD},
+    )
+    page = text_of(client.get(response["Location"]))
+    assert "Changed 1 " in page
+    assert "Missing from the file 55" in page
+    assert "Action 1: action text, targets, target date" in page
+    client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
+    action = Action.objects.get(number=1)
+    assert (action.current_rag, action.current_update.commentary) == ("red", "Stopped")
+    assert action.text != "Whatever the plan says", "an import never rewrites the plan's wording"
