@@ -48,6 +48,7 @@ from actions.spreadsheet import (
     rag_from_fill,
     rag_from_word,
     target_number_in_header,
+    theme_colours,
 )
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -157,8 +158,8 @@ def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]
     if sheets is None:
         return parsed
     try:
-        for sheet_name, rows in sheets:
-            if _parse_sheet(sheet_name, rows, targets, parsed):
+        for sheet_name, rows, theme in sheets:
+            if _parse_sheet(sheet_name, rows, targets, parsed, theme):
                 return parsed
     except Exception as error:  # openpyxl reads sheets lazily: damage or unsafe XML surfaces only here
         parsed.rows.clear()
@@ -184,7 +185,7 @@ def _csv_sheets(data: bytes, file_name: str, parsed: ParsedFile):
         parsed.problems.append(Problem(f"{file_name} is not a text CSV file."))
         return None
     rows = ([_Cell(_unquote(value)) for value in row] for row in csv.reader(io.StringIO(text)))
-    return [(None, rows)]
+    return [(None, rows, ())]
 
 
 def _unquote(value: str) -> str:
@@ -206,7 +207,8 @@ def _xlsx_sheets(data: bytes, file_name: str, parsed: ParsedFile):
     except Exception as error:  # openpyxl raises many types for a damaged file
         parsed.problems.append(Problem(_unreadable(file_name, error)))
         return None
-    return [(ws.title, _sheet_rows(ws)) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+    theme = theme_colours(workbook.loaded_theme)
+    return [(ws.title, _sheet_rows(ws), theme) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
 
 
 def _unreadable(file_name: str, error: Exception) -> str:
@@ -269,6 +271,7 @@ class _Layout:
     headings: dict[int, str]
     target_by_name: dict[str, int]
     targets_checked: bool = False
+    theme: Sequence[str] = ()
 
     def column_name(self, index: int) -> str:
         heading = self.headings.get(index, "")
@@ -349,7 +352,7 @@ def _find_layout(cells, targets: Sequence[TargetHeading]) -> _Layout | None:
     return layout
 
 
-def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile) -> bool:
+def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile, theme: Sequence[str] = ()) -> bool:
     """Parse one sheet into `parsed`; False if it has no recognisable header."""
     layout = None
     header_row = 0
@@ -369,6 +372,7 @@ def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile) -> bool:
                 return False
             layout = _find_layout(cells, targets)
             if layout is not None:
+                layout.theme = theme
                 parsed.sheet, header_row = sheet_name, row_number
             continue
         if not layout.targets_checked:
@@ -496,7 +500,9 @@ def _action_number(value: str) -> int | None:
 
 
 def _rag_of(rag_cell, layout: _Layout, commentary_cell, problem) -> str | None:
-    fill_rag = rag_from_fill(getattr(rag_cell, "fill", None)) or rag_from_fill(getattr(commentary_cell, "fill", None))
+    fill_rag = rag_from_fill(getattr(rag_cell, "fill", None), layout.theme) or rag_from_fill(
+        getattr(commentary_cell, "fill", None), layout.theme
+    )
     word_rag = None
     if getattr(rag_cell, "data_type", None) == "f":
         if layout.commentary != layout.rag:  # else the commentary check has said so already

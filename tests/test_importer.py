@@ -548,3 +548,23 @@ def test_undo_is_refused_when_newer_status_was_recorded_or_it_is_not_the_latest(
     assert database_snapshot() == before
     with pytest.raises(UndoRefused, match="already undone"):
         undo_import(second, user=plan_admin)
+
+
+@pytest.mark.parametrize(
+    ("theme", "tint", "rag"),
+    # openpyxl's default (Office 2007) theme: accent2 red C0504D, accent3 green 9BBB59, accent6 orange F79646.
+    [(5, 0, "red"), (6, 0, "green"), (6, 0.4, "green"), (9, 0, "amber"), (9, -0.25, "amber")],
+)
+def test_rag_from_a_fill_picked_from_the_workbooks_theme_colours(targets, theme, tint, rag):
+    from openpyxl.styles.colors import Color
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(plan_row(1, rag=None))
+    sheet["K2"].fill = PatternFill("solid", fgColor=Color(theme=theme, tint=tint))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = parse(buffer.getvalue())
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].rag == rag
