@@ -407,7 +407,7 @@ def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, se
 
     def text(index, role=None):
         found = cell(index)
-        if found is None:
+        if found is None or found.value is None:  # most target cells are empty: the hot path
             return ""
         if found.data_type == "f":
             problem(f"holds a formula ({found.value}); paste the value instead", index)
