@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from actions.forms import ImportUploadForm
+from actions.import_forms import ImportUploadForm
 from actions.importer import (
     ImportRefused,
     UndoRefused,
