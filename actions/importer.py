@@ -272,6 +272,16 @@ class _Layout:
     target_by_name: dict[str, int]
     targets_checked: bool = False
     theme: Sequence[str] = ()
+    fill_rags: dict = field(default_factory=dict)  # cell style id -> RAG of its fill
+
+    def fill_rag(self, cell) -> str | None:
+        """The RAG a cell's fill means; worked out once per cell style, as a sheet has few."""
+        style = getattr(cell, "_style_id", None)
+        if style is None:
+            return rag_from_fill(getattr(cell, "fill", None), self.theme)
+        if style not in self.fill_rags:
+            self.fill_rags[style] = rag_from_fill(cell.fill, self.theme)
+        return self.fill_rags[style]
 
     def column_name(self, index: int) -> str:
         heading = self.headings.get(index, "")
@@ -500,9 +510,7 @@ def _action_number(value: str) -> int | None:
 
 
 def _rag_of(rag_cell, layout: _Layout, commentary_cell, problem) -> str | None:
-    fill_rag = rag_from_fill(getattr(rag_cell, "fill", None), layout.theme) or rag_from_fill(
-        getattr(commentary_cell, "fill", None), layout.theme
-    )
+    fill_rag = layout.fill_rag(rag_cell) or layout.fill_rag(commentary_cell)
     word_rag = None
     if getattr(rag_cell, "data_type", None) == "f":
         if layout.commentary != layout.rag:  # else the commentary check has said so already
