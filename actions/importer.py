@@ -430,7 +430,10 @@ def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, se
 
     number_text = text(layout.number)
     marks = {}
+    width = len(cells)
     for index, target in layout.targets.items():
+        if index >= width or cells[index].value is None:
+            continue
         mark = text(index)
         if not mark:
             continue

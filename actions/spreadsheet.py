@@ -129,10 +129,12 @@ def cell_text(value) -> str:
     return text.strip()
 
 
+@functools.lru_cache(maxsize=256)  # a sheet repeats a few words thousands of times
 def is_tick(value) -> bool:
     return cell_text(value).lower() in TICK_MARKS
 
 
+@functools.lru_cache(maxsize=256)  # a sheet repeats a few words thousands of times
 def rag_from_word(value) -> RAG | None:
     """The RAG colour a word names, or None if it names none."""
     text = normalise_header(value)
@@ -143,6 +145,7 @@ def rag_from_word(value) -> RAG | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)  # a sheet repeats a few words thousands of times
 def delivery_status_from_word(value) -> str | None:
     """A delivery status code ("" for blank), or None for a word that names no status."""
     text = re.sub(r"\s+", " ", cell_text(value).lower())
