@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test lint format check seed bench clean
+.PHONY: run test lint format check seed bench bench-import clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-## bench: time a 5,000-row quarter's import against openpyxl merely reading the file (target: within 1.5x)
-bench: $(STAMP)
+## bench-import: time a 5,000-row quarter's import against openpyxl merely reading the file (target: within 1.5x)
+bench-import: $(STAMP)
 	$(BIN)/python benchmarks/import_speed.py
 
 format: $(STAMP)
