@@ -267,6 +267,30 @@ class PlanSheet:
     title: str = "Action plan"
     notes: list[str] = field(default_factory=list)
 
+    def headers(self) -> list[str]:
+        """The header row, in the council's wording, shared by the workbook and the CSV."""
+        return [
+            EXPORT_HEADERS[Column.NUMBER],
+            *(f"Target {t.number}: {t.heading}" for t in self.targets),
+            EXPORT_HEADERS[Column.ACTION],
+            EXPORT_HEADERS[Column.DELIVERY_STATUS],
+            EXPORT_HEADERS[Column.RAG],
+            EXPORT_HEADERS[Column.COMMENTARY],
+            EXPORT_HEADERS[Column.TARGET_DATE],
+        ]
+
+    def cells(self, row: PlanSheetRow) -> list:
+        """One action's cells under `headers()`: the number, then text in the council's words."""
+        return [
+            row.number,
+            *(row.marks.get(t.number, "") for t in self.targets),
+            row.text,
+            DeliveryStatus(row.delivery_status).label if row.delivery_status else "",
+            RAG(row.rag).label if row.rag else "",
+            row.commentary,
+            row.target_date,
+        ]
+
 
 def build_workbook(sheet: PlanSheet) -> Workbook:
     """A workbook in the council's layout: a TARGETS banner, then one row per action.
@@ -278,15 +302,7 @@ def build_workbook(sheet: PlanSheet) -> Workbook:
     worksheet = workbook.active
     worksheet.title = sheet.title
     target_count = len(sheet.targets)
-    headers = [
-        EXPORT_HEADERS[Column.NUMBER],
-        *(f"Target {t.number}: {t.heading}" for t in sheet.targets),
-        EXPORT_HEADERS[Column.ACTION],
-        EXPORT_HEADERS[Column.DELIVERY_STATUS],
-        EXPORT_HEADERS[Column.RAG],
-        EXPORT_HEADERS[Column.COMMENTARY],
-        EXPORT_HEADERS[Column.TARGET_DATE],
-    ]
+    headers = sheet.headers()
     bold = Font(bold=True)
     if target_count:
         banner = worksheet.cell(row=1, column=2, value="TARGETS")
@@ -303,16 +319,7 @@ def build_workbook(sheet: PlanSheet) -> Workbook:
     fills = {code: PatternFill("solid", fgColor=argb) for code, argb in RAG_FILLS.items()}
     fonts = {code: Font(color=argb) for code, argb in RAG_FONT_COLOURS.items()}
     for row_index, row in enumerate(sheet.rows, start=3):
-        values = [
-            row.number,
-            *(row.marks.get(t.number, "") for t in sheet.targets),
-            row.text,
-            DeliveryStatus(row.delivery_status).label if row.delivery_status else "",
-            RAG(row.rag).label if row.rag else "",
-            row.commentary,
-            row.target_date,
-        ]
-        for column, value in enumerate(values, start=1):
+        for column, value in enumerate(sheet.cells(row), start=1):
             cell = worksheet.cell(row=row_index, column=column, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
