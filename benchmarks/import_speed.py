@@ -1,6 +1,6 @@
 """How long an end-to-end import of a 5,000-row quarter takes, against openpyxl merely reading the file.
 
-    make bench-import                # or: .venv/bin/python benchmarks/import_speed.py [--rows 5000] [--history 4]
+    make bench                       # or: .venv/bin/python benchmarks/import_speed.py [--rows 5000] [--history 4]
 
 Builds a throwaway SQLite database (in a temporary directory; never the app's
 own) holding a plan of `--rows` actions, each with `--history` quarters of
