@@ -113,6 +113,8 @@ class ActionAdminForm(forms.ModelForm):
         self.records_status = position != previous or "period" in self.changed_data
         if not self.records_status:
             return cleaned
+        if not cleaned["period"]:
+            self.add_error("period", "Select the reporting period this status is for.")
         if not cleaned["rag"]:
             self.add_error("rag", "Select a RAG status to record a new status.")
         if not cleaned["delivery_status"]:

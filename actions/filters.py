@@ -134,10 +134,12 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.filter(position_delivery_status__in=codes)
 
     def filter_overdue(self, queryset, name, value):
-        return queryset.overdue(on=self.today) if value else queryset
+        # As a past period ended, "overdue" is judged on that period's last day, like the rest of its position.
+        on = Quarter.from_slug(self.chosen_period).end if self.chosen_period else self.today
+        return queryset.overdue(on=on) if value else queryset
 
     def filter_stale(self, queryset, name, value):
-        return queryset.stale(self.current_period_slug) if value else queryset
+        return queryset.stale(self.chosen_period or self.current_period_slug) if value else queryset
 
     def filter_words(self, queryset, name, value):
         """Every word must appear in the action's text or in the commentary of its position."""

@@ -11,8 +11,11 @@ PERIODS_OFFERED = 8
 
 
 def period_choices(today: date | None = None) -> list[tuple[str, str]]:
-    """Every quarter from the earliest period in use (or eight back) to the next one; newest first."""
-    newest = Quarter.current(today).next()
+    """Every quarter from the earliest period in use (or eight back) to the current one; newest first.
+
+    Not the next quarter: a position recorded for it would become every action's current status,
+    ahead of the officers' updates for the quarter actually under way."""
+    newest = Quarter.current(today)
     oldest = Quarter.current(today)
     for _ in range(PERIODS_OFFERED):
         oldest = oldest.previous()

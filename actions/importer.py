@@ -181,6 +181,9 @@ def _csv_sheets(data: bytes, file_name: str, parsed: ParsedFile):
             break
         except UnicodeDecodeError:
             continue
+    else:
+        parsed.problems.append(Problem(f"{file_name} is not a text CSV file."))
+        return None
     if "\x00" in text:
         parsed.problems.append(Problem(f"{file_name} is not a text CSV file."))
         return None

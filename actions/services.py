@@ -1,7 +1,5 @@
 """Writes that touch several rows: recording a status and keeping the current copy true."""
 
-from collections.abc import Iterable
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,10 +28,6 @@ def _describe(update: StatusUpdate | None) -> str:
     who = update.recorded_by.get_full_name() or update.recorded_by.get_username() if update.recorded_by_id else None
     when = timezone.localtime(update.recorded_at)
     return f"{'by ' + who if who else 'by the system'} on {when:%d %b %Y %H:%M} for {update.period_id}"
-
-
-def latest_of(updates: Iterable[StatusUpdate]) -> StatusUpdate | None:
-    return max(updates, key=StatusUpdate.sort_key, default=None)
 
 
 @transaction.atomic
@@ -86,13 +80,7 @@ def record_status(
     return update
 
 
-def refresh_current_status(actions: Iterable[Action]) -> None:
-    """Recompute each action's current status from its history (after history was removed)."""
-    actions = list(actions)
-    history: dict[int, list[StatusUpdate]] = {action.pk: [] for action in actions}
-    for update in StatusUpdate.objects.filter(action__in=actions):
-        history[update.action_id].append(update)
-    for action in actions:
-        action.set_current(latest_of(history[action.pk]))
+def refresh_current_status(actions) -> None:
+    """Recompute each action's current status from the history that remains (after history was removed)."""
     # One UPDATE with subqueries: bulk_update's CASE per row takes seconds for thousands of actions.
-    Action.objects.filter(pk__in=list(history)).recompute_current()
+    Action.objects.filter(pk__in=[getattr(action, "pk", action) for action in actions]).recompute_current()

@@ -67,6 +67,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
     return [
         ("not a spreadsheet", "minutes.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "is not an Excel workbook"),
         ("empty file", "empty.xlsx", b"", "is not an Excel workbook"),
+        ("binary file named .csv", "plan.csv", b"No.,Action\r\n1,\x81\x8d\x8f\x90\x9d", "is not a text CSV file"),
         ("truncated", "truncated.xlsx", good[: len(good) // 2], "damaged or truncated"),
         (
             "corrupt workbook part",

@@ -78,3 +78,17 @@ def test_delivery_progress_and_first_target_annotations(history):
         for target in serves:
             ActionTarget.objects.create(action=action, target=target)
     assert [(a.number, a.first_target) for a in Action.objects.with_first_target()] == [(1, 2), (2, None), (3, 1)]
+
+
+def test_the_list_judges_overdue_on_the_chosen_periods_last_day(client, history, manager):
+    due_2023 = make_action(4, target_date_text="2023")
+    make_update(due_2023, "2022-23-q4", rag="green", delivery_status="in_progress")
+    client.force_login(manager)
+
+    def overdue(query):
+        return sorted(row.number for row in client.get(f"/actions/?overdue=on{query}").context["table"].data)
+
+    # 31 March 2023, the end of 2022/23 Q4: a 2023 target is not yet overdue; a 2022 one is.
+    assert overdue("&period=2022-23-q4") == [1]
+    # Today (after 2023) both are.
+    assert overdue("") == [1, 4]

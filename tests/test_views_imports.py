@@ -118,6 +118,8 @@ def test_upload_form_defaults_to_the_current_period(client, plan_admin):
 
     current = ReportingPeriod.objects.current()
     assert f'<option value="{current.slug}" selected>{current.label}</option>' in html
+    # A quarter that has not started is not offered: its position would jump ahead of this quarter's updates.
+    assert current.as_quarter.next().slug not in html
     assert '<label class="govuk-label" for="id_file">Spreadsheet</label>' in html
 
 

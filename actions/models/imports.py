@@ -53,7 +53,7 @@ class ImportBatch(models.Model):
         indexes = [models.Index(fields=["sha256", "period"], name="import_sha_period_idx")]
 
     def __str__(self):
-        return f"{self.file_name} for {self.period_id} at {self.imported_at:%Y-%m-%d %H:%M}"
+        return f"{self.file_name} for {self.period_id} at {timezone.localtime(self.imported_at):%Y-%m-%d %H:%M}"
 
 
 class PendingImportQuerySet(models.QuerySet):

@@ -107,10 +107,3 @@ class StatusUpdate(models.Model):
     def sort_key(self) -> tuple:
         """Which update is latest: the later period wins, then the later recording."""
         return (self.period_id, self.recorded_at, self.pk or 0)
-
-    def same_position_as(self, other: "StatusUpdate | None") -> bool:
-        return other is not None and (self.delivery_status, self.rag, self.commentary) == (
-            other.delivery_status,
-            other.rag,
-            other.commentary,
-        )

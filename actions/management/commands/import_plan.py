@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from actions.importer import ImportPreview, apply_import, preview_import, read_plan_file, target_headings
 from actions.models import ReportingPeriod
@@ -62,9 +63,8 @@ class Command(BaseCommand):
         )
         if preview.previous_batch:
             batch = preview.previous_batch
-            self.stdout.write(
-                f"This file was already imported for {preview.period} on {batch.imported_at:%d %b %Y %H:%M}."
-            )
+            imported_at = timezone.localtime(batch.imported_at)
+            self.stdout.write(f"This file was already imported for {preview.period} on {imported_at:%d %b %Y %H:%M}.")
         if self.verbosity < 1:
             return
         for outcome in preview.new:
