@@ -9,12 +9,9 @@ import csv
 import io
 from datetime import date
 
-from actions.models import RAG, Action, StatusUpdate
-from actions.models.status import delivery_status_label
+from actions.models import Action, StatusUpdate
 from actions.periods import Quarter
 from actions.spreadsheet import (
-    EXPORT_HEADERS,
-    Column,
     PlanSheet,
     PlanSheetRow,
     TargetColumn,
@@ -80,27 +77,10 @@ def csv_text(sheet: PlanSheet) -> str:
     prefixed with an apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            EXPORT_HEADERS[Column.NUMBER],
-            *(f"Target {target.number}: {target.heading}" for target in sheet.targets),
-            EXPORT_HEADERS[Column.ACTION],
-            EXPORT_HEADERS[Column.DELIVERY_STATUS],
-            EXPORT_HEADERS[Column.RAG],
-            EXPORT_HEADERS[Column.COMMENTARY],
-            EXPORT_HEADERS[Column.TARGET_DATE],
-        ]
-    )
+    writer.writerow(sheet.headers())
     for row in sheet.rows:
-        cells = [
-            *(row.marks.get(target.number, "") for target in sheet.targets),
-            row.text,
-            delivery_status_label(row.delivery_status) if row.delivery_status else "",
-            RAG(row.rag).label if row.rag else "",
-            row.commentary,
-            row.target_date,
-        ]
-        writer.writerow([row.number, *(neutralise_formula(cell) for cell in cells)])
+        number, *cells = sheet.cells(row)
+        writer.writerow([number, *(neutralise_formula(cell) for cell in cells)])
     return buffer.getvalue()
 
 

@@ -14,15 +14,30 @@ these three functions; there is no other way in.
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from actions.models import Action, ActionTarget, ImportBatch, ReportingPeriod, StatusSource, StatusUpdate
+from actions import services
+from actions.models import (
+    Action,
+    ActionTarget,
+    ImportBatch,
+    PendingImport,
+    ReportingPeriod,
+    StatusSource,
+    StatusUpdate,
+)
 from actions.models.action import year_in
+from actions.models.status import RAG, delivery_status_label
 from actions.spreadsheet import (
     Column,
     cell_text,
@@ -33,6 +48,7 @@ from actions.spreadsheet import (
     rag_from_fill,
     rag_from_word,
     target_number_in_header,
+    theme_colours,
 )
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -79,6 +95,14 @@ class PlanRow:
     rag: str
     commentary: str
     target_date: str
+
+    @property
+    def rag_label(self) -> str:
+        return RAG(self.rag).label if self.rag else ""
+
+    @property
+    def delivery_status_label(self) -> str:
+        return delivery_status_label(self.delivery_status)
 
 
 @dataclass
@@ -133,9 +157,14 @@ def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]
         sheets = _xlsx_sheets(data, file_name, parsed)
     if sheets is None:
         return parsed
-    for sheet_name, rows in sheets:
-        if _parse_sheet(sheet_name, rows, targets, parsed):
-            return parsed
+    try:
+        for sheet_name, rows, theme in sheets:
+            if _parse_sheet(sheet_name, rows, targets, parsed, theme):
+                return parsed
+    except Exception as error:  # openpyxl reads sheets lazily: damage or unsafe XML surfaces only here
+        parsed.rows.clear()
+        parsed.problems.append(Problem(_unreadable(file_name, error)))
+        return parsed
     parsed.problems.append(
         Problem(
             "No sheet has a header row with an action number column (such as 'No.') and an 'Action' column "
@@ -156,7 +185,7 @@ def _csv_sheets(data: bytes, file_name: str, parsed: ParsedFile):
         parsed.problems.append(Problem(f"{file_name} is not a text CSV file."))
         return None
     rows = ([_Cell(_unquote(value)) for value in row] for row in csv.reader(io.StringIO(text)))
-    return [(None, rows)]
+    return [(None, rows, ())]
 
 
 def _unquote(value: str) -> str:
@@ -176,11 +205,28 @@ def _xlsx_sheets(data: bytes, file_name: str, parsed: ParsedFile):
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        parsed.problems.append(
-            Problem(f"{file_name} could not be read as an Excel workbook ({type(error).__name__}: {error}).")
-        )
+        parsed.problems.append(Problem(_unreadable(file_name, error)))
         return None
-    return [(ws.title, ws.iter_rows()) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+    theme = theme_colours(workbook.loaded_theme)
+    return [(ws.title, _sheet_rows(ws), theme) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+
+
+def _unreadable(file_name: str, error: Exception) -> str:
+    cause = error
+    while cause is not None:
+        if type(cause).__module__.startswith("defusedxml"):
+            return (
+                f"{file_name} contains unsafe XML ({type(cause).__name__}), such as entity definitions "
+                "that could expand without limit. It was not read."
+            )
+        cause = cause.__cause__ or cause.__context__
+    return f"{file_name} could not be read as an Excel workbook: it is damaged ({type(error).__name__}: {error})."
+
+
+def _sheet_rows(worksheet):
+    # The <dimension> a file declares may be wrong (some writers put A1); read every row there is.
+    worksheet.reset_dimensions()
+    return worksheet.iter_rows()
 
 
 def zip_problem(data: bytes, file_name: str) -> str | None:
@@ -191,6 +237,8 @@ def zip_problem(data: bytes, file_name: str) -> str | None:
             "Remove the password, or save it as an Excel Workbook (.xlsx), and upload it again."
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data.startswith(b"PK\x03\x04"):
+            return f"{file_name} is damaged or truncated: it starts like a workbook but cannot be opened."
         return f"{file_name} is not an Excel workbook (.xlsx) or a CSV file."
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -221,13 +269,57 @@ class _Layout:
     target_date: int | None
     letters: dict[int, str]
     headings: dict[int, str]
+    target_by_name: dict[str, int]
+    targets_checked: bool = False
+    theme: Sequence[str] = ()
+    fill_rags: dict = field(default_factory=dict)  # cell style id -> RAG of its fill
+
+    def fill_rag(self, cell) -> str | None:
+        """The RAG a cell's fill means; worked out once per cell style, as a sheet has few."""
+        style = getattr(cell, "_style_id", None)
+        if style is None:
+            return rag_from_fill(getattr(cell, "fill", None), self.theme)
+        if style not in self.fill_rags:
+            self.fill_rags[style] = rag_from_fill(cell.fill, self.theme)
+        return self.fill_rags[style]
 
     def column_name(self, index: int) -> str:
         heading = self.headings.get(index, "")
         return f"{self.letters[index]} ({heading})" if heading else self.letters[index]
 
+    def letter(self, index: int) -> str:
+        from openpyxl.utils import get_column_letter
 
-def _find_layout(cells, targets: Sequence[TargetHeading]) -> tuple[_Layout | None, list[str]]:
+        return self.letters.get(index) or get_column_letter(index + 1)
+
+    def target_for_heading(self, heading) -> int | None:
+        return target_number_in_header(heading) or self.target_by_name.get(normalise_header(heading))
+
+    def is_second_header(self, cells) -> bool:
+        """A row of target titles under a merged "TARGETS" banner cell, with nothing in the number column."""
+        number = cells[self.number] if self.number < len(cells) else None
+        if number is not None and cell_text(number.value):
+            return False
+        titles = [cell_text(cells[index].value) for index in self.targets if index < len(cells) and cells[index].value]
+        return bool(titles) and not any(is_tick(title) for title in titles)
+
+    def read_second_header(self, cells) -> None:
+        for index in self.targets:
+            heading = cell_text(cells[index].value) if index < len(cells) else ""
+            number = self.target_for_heading(heading) if heading else None
+            if number:
+                self.targets[index] = number
+                self.headings[index] = " ".join(heading.split())[:40]
+
+    def target_problems(self, known: set[int]) -> list[str]:
+        return [
+            f"column {self.letter(index)} is read as target {number}, which the plan does not have"
+            for index, number in self.targets.items()
+            if number not in known
+        ]
+
+
+def _find_layout(cells, targets: Sequence[TargetHeading]) -> _Layout | None:
     from openpyxl.utils import get_column_letter
 
     roles: dict[str, int] = {}
@@ -241,57 +333,64 @@ def _find_layout(cells, targets: Sequence[TargetHeading]) -> tuple[_Layout | Non
         if role and role not in roles:
             roles[role] = index
     if Column.NUMBER not in roles or Column.ACTION not in roles:
-        return None, []
-    letters = {index: get_column_letter(index + 1) for index in range(len(cells))}
-    by_name = {normalise_header(name): t.number for t in targets for name in t.names if normalise_header(name)}
-    known = {t.number for t in targets}
-    problems = []
-    target_columns: dict[int, int] = {}
-    between = range(roles[Column.NUMBER] + 1, roles[Column.ACTION])
-    for position, index in enumerate(between, start=1):
-        heading = cell_text(cells[index].value)
-        number = target_number_in_header(heading) or by_name.get(normalise_header(heading)) or position
-        target_columns[index] = number
-    for index, cell in enumerate(cells):
-        number = target_number_in_header(cell.value)
-        if number and index not in target_columns and index not in roles.values():
-            target_columns[index] = number
-    for index, number in target_columns.items():
-        if number not in known:
-            problems.append(f"column {letters[index]} is read as target {number}, which the plan does not have")
+        return None
     layout = _Layout(
         number=roles[Column.NUMBER],
         action=roles[Column.ACTION],
-        targets=target_columns,
+        targets={},
         delivery_status=roles.get(Column.DELIVERY_STATUS),
         rag=roles.get(Column.RAG),
         commentary=roles.get(Column.COMMENTARY),
         target_date=roles.get(Column.TARGET_DATE),
-        letters=letters,
+        letters={index: get_column_letter(index + 1) for index in range(len(cells))},
         headings=headings,
+        target_by_name={
+            normalise_header(name): t.number for t in targets for name in t.names if normalise_header(name)
+        },
     )
+    # Target columns sit between the number and the action, in target order unless their titles say otherwise.
+    between = range(layout.number + 1, layout.action)
+    for position, index in enumerate(between, start=1):
+        layout.targets[index] = layout.target_for_heading(cell_text(cells[index].value)) or position
+    for index, cell in enumerate(cells):
+        number = target_number_in_header(cell.value)
+        if number and index not in layout.targets and index not in roles.values():
+            layout.targets[index] = number
     if layout.commentary is None and layout.rag is not None:
         # The council's report: commentary sits under the RAG header, the colour is the fill.
         layout.commentary = layout.rag
-    return layout, problems
+    return layout
 
 
-def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile) -> bool:
+def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile, theme: Sequence[str] = ()) -> bool:
     """Parse one sheet into `parsed`; False if it has no recognisable header."""
     layout = None
+    header_row = 0
     data_rows = 0
     seen: dict[int, int] = {}
     current: PlanRow | None = None
+    known = {t.number for t in targets}
+
+    def check_targets():
+        layout.targets_checked = True
+        for message in layout.target_problems(known):
+            parsed.problems.append(Problem(message, sheet_name, header_row))
+
     for row_number, cells in enumerate(rows, start=1):
         if layout is None:
             if row_number > HEADER_SEARCH_ROWS:
                 return False
-            layout, header_problems = _find_layout(cells, targets)
+            layout = _find_layout(cells, targets)
             if layout is not None:
-                parsed.sheet = sheet_name
-                for message in header_problems:
-                    parsed.problems.append(Problem(message, sheet_name, row_number))
+                layout.theme = theme
+                parsed.sheet, header_row = sheet_name, row_number
             continue
+        if not layout.targets_checked:
+            if row_number == header_row + 1 and layout.is_second_header(cells):
+                layout.read_second_header(cells)
+                parsed.skipped.append((row_number, "target titles under the header"))
+                continue
+            check_targets()
         data_rows += 1
         if data_rows > MAX_ROWS:
             parsed.problems.append(
@@ -301,6 +400,8 @@ def _parse_sheet(sheet_name, rows, targets, parsed: ParsedFile) -> bool:
         current = _parse_row(sheet_name, row_number, cells, layout, parsed, seen, current)
     if layout is None:
         return False
+    if not layout.targets_checked:
+        check_targets()
     if not parsed.rows and not parsed.problems:
         parsed.problems.append(Problem("The sheet has a header but no actions below it.", sheet_name))
     return True
@@ -316,7 +417,7 @@ def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, se
 
     def text(index, role=None):
         found = cell(index)
-        if found is None:
+        if found is None or found.value is None:  # most target cells are empty: the hot path
             return ""
         if found.data_type == "f":
             problem(f"holds a formula ({found.value}); paste the value instead", index)
@@ -329,7 +430,10 @@ def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, se
 
     number_text = text(layout.number)
     marks = {}
+    width = len(cells)
     for index, target in layout.targets.items():
+        if index >= width or cells[index].value is None:
+            continue
         mark = text(index)
         if not mark:
             continue
@@ -339,6 +443,8 @@ def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, se
             problem(f"'{mark}' is not a tick; mark a contributing target with ✓ (or x), or leave it blank", index)
     action_text = text(layout.action, Column.ACTION)
     commentary = text(layout.commentary, Column.COMMENTARY)
+    if layout.commentary == layout.rag and rag_from_word(commentary):
+        commentary = ""  # a RAG column alone: its words are colours, not commentary
     rag_cell = cell(layout.rag)
     target_date = text(layout.target_date, Column.TARGET_DATE)
     status_text = text(layout.delivery_status)
@@ -391,24 +497,31 @@ def _parse_row(sheet, row_number, cells, layout: _Layout, parsed: ParsedFile, se
     return row
 
 
+_NUMBER = re.compile(r"^(\d+)(?:\.0+)?[.)]?\s*(.*)$")
+
+
 def _action_number(value: str) -> int | None:
-    head, _, tail = value.partition(" ")
-    head = head.rstrip(".)")
-    if tail and not is_tick(tail.strip()):
-        return None  # "50 ✓" is a number with a stray tick; "5 a" is not a number
-    try:
-        number = float(head)
-    except ValueError:
+    """The action number in a cell: "50", "50.", "50.0", or with a stray tick ("50 ✓", "50✓")."""
+    match = _NUMBER.match(value)
+    if not match:
         return None
-    if not number.is_integer() or number < 1:
-        return None
-    return int(number)
+    tail = match.group(2).strip()
+    if tail and (any(c.isdigit() for c in tail) or not all(is_tick(mark) for mark in tail.split())):
+        return None  # "5 a" and "50.5" are not action numbers
+    number = int(match.group(1))
+    return number if number >= 1 else None
 
 
 def _rag_of(rag_cell, layout: _Layout, commentary_cell, problem) -> str | None:
-    fill_rag = rag_from_fill(getattr(rag_cell, "fill", None)) or rag_from_fill(getattr(commentary_cell, "fill", None))
+    fill_rag = layout.fill_rag(rag_cell) or layout.fill_rag(commentary_cell)
     word_rag = None
-    if layout.rag is not None and layout.commentary != layout.rag and rag_cell is not None:
+    if getattr(rag_cell, "data_type", None) == "f":
+        if layout.commentary != layout.rag:  # else the commentary check has said so already
+            problem(f"holds a formula ({rag_cell.value}); paste the value instead", layout.rag)
+        return None
+    # Where the RAG column also holds the commentary, only a bare RAG word in it is read as the colour.
+    shared = layout.commentary == layout.rag
+    if rag_cell is not None and (not shared or rag_from_word(rag_cell.value)):
         word = cell_text(rag_cell.value)
         if word:
             word_rag = rag_from_word(word)
@@ -435,10 +548,24 @@ def _rag_of(rag_cell, layout: _Layout, commentary_cell, problem) -> str | None:
 class RowOutcome:
     row: PlanRow
     action: Action | None  # None for a new action
-    before: StatusUpdate | None  # the position as it stood in the period before this import
+    standing: "Standing | None"  # the position as it stood in the period before this import
     kind: str  # one of the OUTCOME_* values
     changed: list[str] = field(default_factory=list)  # which of "rag", "delivery_status", "commentary"
     definition_differs: list[str] = field(default_factory=list)
+
+    @cached_property
+    def before(self) -> StatusUpdate | None:
+        """The standing position as a StatusUpdate, built only when shown (thousands cost a quarter second)."""
+        return StatusUpdate(**self.standing._asdict()) if self.standing else None
+
+
+class Standing(NamedTuple):
+    id: int
+    action_id: int
+    period_id: str
+    rag: str
+    delivery_status: str
+    commentary: str
 
 
 OUTCOME_NEW = "new"
@@ -482,8 +609,12 @@ class ImportPreview:
     def has_changes(self) -> bool:
         return bool(self.to_write)
 
+    @property
+    def definition_differences(self) -> list[RowOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.definition_differs]
 
-def _position_differences(row: PlanRow, update: StatusUpdate | None) -> list[str]:
+
+def _position_differences(row: PlanRow, update: Standing | None) -> list[str]:
     if update is None:
         return ["rag", "delivery_status", "commentary"]
     return [
@@ -510,17 +641,16 @@ def _definition_differences(row: PlanRow, action: Action, marks: dict[int, str])
 
 def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = False) -> ImportPreview:
     """What applying `parsed` for `period` would do. Writes nothing."""
-    actions_query = Action.objects.all()
+    actions_query = Action.objects.only("pk", "number", "text", "target_date_text")
     if lock:
         actions_query = actions_query.select_for_update()
     actions = {action.number: action for action in actions_query}
     marks: dict[int, dict[int, str]] = {}
     for action_id, target_number, mark in ActionTarget.objects.values_list("action_id", "target__number", "mark"):
         marks.setdefault(action_id, {})[target_number] = mark
-    # The position each action had as this period stood: its latest update up to it.
-    standing: dict[int, StatusUpdate] = {}
-    for update in StatusUpdate.objects.filter(period_id__lte=period.slug).order_by("period_id", "recorded_at", "id"):
-        standing[update.action_id] = update
+    # The position each action had as this period stood: only its latest update up to it is loaded.
+    latest = StatusUpdate.objects.filter(pk__in=Action.objects.with_position(period).values("position_update_id"))
+    standing = {row[1]: Standing(*row) for row in latest.values_list(*Standing._fields)}
 
     outcomes = []
     for row in parsed.rows:
@@ -612,30 +742,164 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
                     for number, mark in outcome.row.marks.items()
                 ]
             )
-        updates = StatusUpdate.objects.bulk_create(
+        recorded_at = StatusUpdate._meta.get_field("recorded_at").get_db_prep_save(now, connection)
+        _insert_many(
+            StatusUpdate,
+            _UPDATE_COLUMNS,
             [
-                StatusUpdate(
-                    action=outcome.action,
-                    period=period,
-                    delivery_status=outcome.row.delivery_status,
-                    rag=outcome.row.rag,
-                    commentary=outcome.row.commentary,
-                    recorded_by=user,
-                    recorded_at=now,
-                    source=StatusSource.IMPORT,
-                    import_batch=batch,
+                (
+                    outcome.action.pk,
+                    period.pk,
+                    outcome.row.delivery_status,
+                    outcome.row.rag,
+                    outcome.row.commentary,
+                    getattr(user, "pk", None),
+                    recorded_at,
+                    StatusSource.IMPORT.value,
+                    batch.pk,
                 )
                 for outcome in preview.to_write
-            ]
+            ],
         )
-        current_ids = {outcome.action.current_update_id for outcome in preview.to_write} - {None}
-        current_keys = {update.pk: update.sort_key() for update in StatusUpdate.objects.filter(pk__in=current_ids)}
-        now_current = []
-        for update in updates:
-            action = update.action
-            current_key = current_keys.get(action.current_update_id)
-            if current_key is None or update.sort_key() > current_key:
-                action.set_current(update)
-                now_current.append(action)
-        Action.objects.bulk_update(now_current, Action.CURRENT_FIELDS)
+        # Recomputed in the database: an update for an earlier period does not become current.
+        Action.objects.filter(
+            pk__in=StatusUpdate.objects.filter(import_batch=batch).values("action_id")
+        ).recompute_current()
     return preview, batch
+
+
+_UPDATE_COLUMNS = [
+    "action",
+    "period",
+    "delivery_status",
+    "rag",
+    "commentary",
+    "recorded_by",
+    "recorded_at",
+    "source",
+    "import_batch",
+]
+
+
+def _insert_many(model, field_names: list[str], rows) -> None:
+    """INSERT plain values, many rows to a statement.
+
+    bulk_create builds and compiles a model instance per row, in batches of
+    99 on SQLite: most of an import's time for a 5,000-row quarter. The values
+    here are already validated by the parser, and the database's constraints
+    still check them.
+    """
+    rows = list(rows)
+    fields = [model._meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
+    per_statement = max(1, min(connection.ops.bulk_batch_size(fields, rows), 1000))
+    placeholder = f"({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join([placeholder] * len(chunk))
+            # Identifiers come from the model's own metadata, quoted; every value is a parameter.
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", [v for row in chunk for v in row])  # noqa: S608
+
+
+# ---------------------------------------------------------------------------
+# Hold between preview and confirm
+
+
+PENDING_LIFETIME = timedelta(hours=2)
+
+
+def hold_upload(*, data: bytes, file_name: str, period: ReportingPeriod, user, now=None) -> PendingImport:
+    """Keep an uploaded file server-side until its owner confirms or cancels it, or it expires."""
+    now = now or timezone.now()
+    PendingImport.objects.expired(now=now).delete()
+    return PendingImport.objects.create(
+        user=user,
+        period=period,
+        file_name=file_name[:255],
+        data=data,
+        created_at=now,
+        expires_at=now + PENDING_LIFETIME,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Undo
+
+
+class UndoRefused(Exception):
+    """The batch cannot be undone; the message says what blocks it."""
+
+
+def undo_blocker(batch: ImportBatch) -> str | None:
+    """Why `batch` cannot be undone now, or None if it can."""
+    if batch.undone_at is not None:
+        return f"This import was already undone on {timezone.localtime(batch.undone_at):%d %b %Y at %H:%M}."
+    later = (
+        ImportBatch.objects.filter(undone_at__isnull=True)
+        .filter(Q(imported_at__gt=batch.imported_at) | Q(imported_at=batch.imported_at, pk__gt=batch.pk))
+        .order_by("-imported_at", "-pk")
+        .first()
+    )
+    if later is not None:
+        return (
+            f"Only the latest import can be undone. {later.file_name} was imported for {later.period} "
+            f"after it, on {timezone.localtime(later.imported_at):%d %b %Y at %H:%M}; undo that first."
+        )
+    batch_updates = StatusUpdate.objects.filter(import_batch=batch)
+    touched = batch_updates.values("action_id")
+    last_pk = batch_updates.aggregate(last=Max("pk"))["last"] or 0
+    newer = (
+        StatusUpdate.objects.filter(action_id__in=touched)
+        .exclude(import_batch=batch)
+        .filter(Q(pk__gt=last_pk) | Q(recorded_at__gt=batch.imported_at))
+        .select_related("action", "period", "recorded_by")
+        .order_by("action__number", "recorded_at")
+    )
+    blocking = list(newer[:6])
+    if blocking:
+        described = "; ".join(
+            f"action {update.action.number} for {update.period} on "
+            f"{timezone.localtime(update.recorded_at):%d %b %Y at %H:%M}"
+            + (f" by {update.recorded_by.get_username()}" if update.recorded_by else "")
+            for update in blocking[:5]
+        )
+        more = " and more" if len(blocking) > 5 else ""
+        return f"Statuses were recorded after this import for actions it changed: {described}{more}."
+    merged = Action.objects.filter(merged_into__created_by_import=batch).order_by("number").first()
+    if merged is not None:
+        return (
+            f"Action {merged.number} has been merged into action {merged.merged_into.number}, "
+            "which this import created."
+        )
+    return None
+
+
+def undo_import(batch: ImportBatch, *, user, now=None) -> ImportBatch:
+    """Remove what `batch` recorded: its status updates and the actions it created.
+
+    Each touched action's current status is recomputed from the history that
+    remains. The batch stays in the history, marked undone. Raises UndoRefused
+    (writing nothing) if it is not the latest batch or anything was recorded
+    since for the actions it touched.
+    """
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        action_ids = set(StatusUpdate.objects.filter(import_batch=batch).values_list("action_id", flat=True))
+        # Lock the actions so no status can be recorded for them while we decide.
+        list(Action.objects.select_for_update().filter(pk__in=action_ids).values_list("pk", flat=True))
+        blocker = undo_blocker(batch)
+        if blocker:
+            raise UndoRefused(blocker)
+        # Point the actions away from the updates first: current_update protects them.
+        Action.objects.filter(pk__in=action_ids).update(
+            current_update=None, current_period=None, current_rag="", current_delivery_status=""
+        )
+        StatusUpdate.objects.filter(import_batch=batch).delete()
+        Action.objects.filter(created_by_import=batch).delete()
+        services.refresh_current_status(Action.objects.filter(pk__in=action_ids))
+        batch.undone_at = now or timezone.now()
+        batch.undone_by = user
+        batch.save(update_fields=["undone_at", "undone_by"])
+    return batch

@@ -6,7 +6,7 @@ they lead, plan admins for any; which actions those are is
 ActionQuerySet.editable_by(user). Each view declares one of the mixins below."""
 
 from django.conf import settings
-from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.mixins import AccessMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
@@ -66,3 +66,13 @@ class ActionEditorRequiredMixin(AccessMixin):
                 f"You cannot record the status of action {number}: only its lead officers and plan admins can."
             )
         return super().dispatch(request, *args, **kwargs)
+
+
+IMPORT_PLAN = "actions.add_importbatch"
+
+
+class PlanAdminRequiredMixin(PermissionRequiredMixin):
+    """Imports and their undo: plan admins only. Anonymous visitors go to sign-in; others get 403."""
+
+    permission_required = IMPORT_PLAN
+    permission_denied_message = "Only plan admins can import spreadsheets."

@@ -7,6 +7,7 @@ workbook are written with it. Nothing here touches HTTP or the database.
 """
 
 import colorsys
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ _HEADER_WORDS = {
     },
     Column.TARGET_DATE: {"action plan target date", "target date", "due date", "target"},
 }
+_SPACES = re.compile(r"[ \t]+")
 _TARGET_HEADER = re.compile(r"^target (\d+)\b")
 
 
@@ -121,13 +123,18 @@ def cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"[ \t]+", " ", str(value)).strip()
+    text = str(value)
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
+@functools.lru_cache(maxsize=256)  # a sheet repeats a few words thousands of times
 def is_tick(value) -> bool:
     return cell_text(value).lower() in TICK_MARKS
 
 
+@functools.lru_cache(maxsize=256)  # a sheet repeats a few words thousands of times
 def rag_from_word(value) -> RAG | None:
     """The RAG colour a word names, or None if it names none."""
     text = normalise_header(value)
@@ -138,6 +145,7 @@ def rag_from_word(value) -> RAG | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)  # a sheet repeats a few words thousands of times
 def delivery_status_from_word(value) -> str | None:
     """A delivery status code ("" for blank), or None for a word that names no status."""
     text = re.sub(r"\s+", " ", cell_text(value).lower())
@@ -146,24 +154,73 @@ def delivery_status_from_word(value) -> str | None:
     return DELIVERY_STATUS_WORDS.get(text)
 
 
-def _argb_of(colour) -> str | None:
+# Cell styles index a workbook's theme colours in this order (light and dark swapped from the XML's).
+_THEME_ORDER = ("lt1", "dk1", "lt2", "dk2", *(f"accent{n}" for n in range(1, 7)), "hlink", "folHlink")
+_DRAWINGML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def theme_colours(theme_xml: bytes | None) -> tuple[str, ...]:
+    """A workbook's theme colours as RGB hex, indexed as cell styles refer to them; () if it has none."""
+    if not theme_xml:
+        return ()
+    from defusedxml.common import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    try:
+        root = fromstring(theme_xml)
+    except (ParseError, DefusedXmlException):
+        return ()
+    scheme = root.find(f"{_DRAWINGML}themeElements/{_DRAWINGML}clrScheme")
+    if scheme is None:
+        return ()
+    colours = {}
+    for entry in scheme:
+        for colour in entry:
+            # <a:srgbClr val="..."> or, for the window colours, <a:sysClr lastClr="...">
+            colours[entry.tag.removeprefix(_DRAWINGML)] = (
+                colour.get("val") if "srgbClr" in colour.tag else colour.get("lastClr")
+            )
+    return tuple(colours.get(name) or "" for name in _THEME_ORDER)
+
+
+def _tinted(rgb: str, tint: float) -> str:
+    """Excel's tint: lighten (positive) or darken (negative) a colour's lightness."""
+    hue, lightness, saturation = colorsys.rgb_to_hls(*(int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4)))
+    lightness = lightness * (1 + tint) if tint < 0 else lightness * (1 - tint) + tint
+    return "".join(f"{round(channel * 255):02X}" for channel in colorsys.hls_to_rgb(hue, lightness, saturation))
+
+
+def _argb_of(colour, theme: Sequence[str] = ()) -> str | None:
     if colour is None:
         return None
     if colour.type == "rgb" and isinstance(colour.rgb, str):
         return colour.rgb
     if colour.type == "indexed" and isinstance(colour.indexed, int) and colour.indexed < len(COLOR_INDEX):
         return COLOR_INDEX[colour.indexed]
-    return None  # theme colours need the workbook's theme; treated as no fill
+    if colour.type == "theme" and isinstance(colour.theme, int) and colour.theme < len(theme):
+        rgb = theme[colour.theme]
+        if len(rgb) == 6 and colour.tint:
+            rgb = _tinted(rgb, colour.tint)
+        return rgb or None
+    return None  # a theme colour without the workbook's theme is treated as no fill
 
 
-def rag_from_fill(fill) -> RAG | None:
-    """Classify a solid cell fill as green, amber (yellow or orange) or red by its hue."""
+def rag_from_fill(fill, theme: Sequence[str] = ()) -> RAG | None:
+    """Classify a solid cell fill as green, amber (yellow or orange) or red by its hue.
+
+    `theme` is the workbook's theme colours (see theme_colours), for fills picked from Excel's theme palette.
+    """
     if fill is None or fill.fill_type != "solid":
         return None
-    argb = _argb_of(fill.fgColor) or _argb_of(fill.start_color)
+    argb = _argb_of(fill.fgColor, theme) or _argb_of(fill.start_color, theme)
     if not argb or len(argb) < 6:
         return None
-    red, green, blue = (int(argb[-6:][i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return _rag_of_rgb(argb[-6:].upper())
+
+
+@functools.lru_cache(maxsize=256)  # a sheet uses a handful of colours over thousands of cells
+def _rag_of_rgb(rgb: str) -> RAG | None:
+    red, green, blue = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
     hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
     if saturation < 0.35 or lightness > 0.92 or lightness < 0.08:
         return None  # white, black and greys carry no RAG
@@ -210,6 +267,30 @@ class PlanSheet:
     title: str = "Action plan"
     notes: list[str] = field(default_factory=list)
 
+    def headers(self) -> list[str]:
+        """The header row, in the council's wording, shared by the workbook and the CSV."""
+        return [
+            EXPORT_HEADERS[Column.NUMBER],
+            *(f"Target {t.number}: {t.heading}" for t in self.targets),
+            EXPORT_HEADERS[Column.ACTION],
+            EXPORT_HEADERS[Column.DELIVERY_STATUS],
+            EXPORT_HEADERS[Column.RAG],
+            EXPORT_HEADERS[Column.COMMENTARY],
+            EXPORT_HEADERS[Column.TARGET_DATE],
+        ]
+
+    def cells(self, row: PlanSheetRow) -> list:
+        """One action's cells under `headers()`: the number, then text in the council's words."""
+        return [
+            row.number,
+            *(row.marks.get(t.number, "") for t in self.targets),
+            row.text,
+            DeliveryStatus(row.delivery_status).label if row.delivery_status else "",
+            RAG(row.rag).label if row.rag else "",
+            row.commentary,
+            row.target_date,
+        ]
+
 
 def build_workbook(sheet: PlanSheet) -> Workbook:
     """A workbook in the council's layout: a TARGETS banner, then one row per action.
@@ -221,15 +302,7 @@ def build_workbook(sheet: PlanSheet) -> Workbook:
     worksheet = workbook.active
     worksheet.title = sheet.title
     target_count = len(sheet.targets)
-    headers = [
-        EXPORT_HEADERS[Column.NUMBER],
-        *(f"Target {t.number}: {t.heading}" for t in sheet.targets),
-        EXPORT_HEADERS[Column.ACTION],
-        EXPORT_HEADERS[Column.DELIVERY_STATUS],
-        EXPORT_HEADERS[Column.RAG],
-        EXPORT_HEADERS[Column.COMMENTARY],
-        EXPORT_HEADERS[Column.TARGET_DATE],
-    ]
+    headers = sheet.headers()
     bold = Font(bold=True)
     if target_count:
         banner = worksheet.cell(row=1, column=2, value="TARGETS")
@@ -246,16 +319,7 @@ def build_workbook(sheet: PlanSheet) -> Workbook:
     fills = {code: PatternFill("solid", fgColor=argb) for code, argb in RAG_FILLS.items()}
     fonts = {code: Font(color=argb) for code, argb in RAG_FONT_COLOURS.items()}
     for row_index, row in enumerate(sheet.rows, start=3):
-        values = [
-            row.number,
-            *(row.marks.get(t.number, "") for t in sheet.targets),
-            row.text,
-            DeliveryStatus(row.delivery_status).label if row.delivery_status else "",
-            RAG(row.rag).label if row.rag else "",
-            row.commentary,
-            row.target_date,
-        ]
-        for column, value in enumerate(values, start=1):
+        for column, value in enumerate(sheet.cells(row), start=1):
             cell = worksheet.cell(row=row_index, column=column, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from actions.permissions import RECORD_STATUS
+from actions.permissions import IMPORT_PLAN, RECORD_STATUS
 
 
 def navigation(request):
@@ -12,6 +12,8 @@ def navigation(request):
     if user.has_perm(RECORD_STATUS):
         items.insert(0, ("My actions", reverse("actions:mine")))
     items.append(("Reports", reverse("reports:index")))
+    if user.has_perm(IMPORT_PLAN):
+        items.append(("Imports", reverse("imports:history")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path

@@ -305,9 +305,9 @@ def _trend(period: ReportingPeriod) -> tuple[list[TrendRow], int]:
 def plan_sheet(report: QuarterlyReport) -> PlanSheet:
     """The report's actions in the council's layout, positions as at the period's end.
 
-    Stands in for the shared queryset -> PlanSheet rows function (issue 3's
-    actions/exports.py) until that lands; it reads the report's positions so
-    the export costs no extra queries.
+    Built from the report's own positions rather than `actions.exports.plan_sheet`
+    (which reads a queryset), so the Actions sheet cannot disagree with the
+    Summary sheet beside it, and the export costs no extra queries.
     """
     targets = [t for t, _ in report.by_target]
     return PlanSheet(

@@ -191,3 +191,38 @@ def make_synthetic_plan(actions: int, *, quarters: int = 1, first: str = "2019-2
     for action in created:
         action.set_current(latest.get(action.pk))
     Action.objects.bulk_update(created, [*Action.CURRENT_FIELDS, "target_year"], batch_size=1000)
+
+
+def plan_sheet_from_database(edit=None):
+    """The plan as the app's XLSX export lays it out, built from the database rows.
+
+    `edit(row)` may change each PlanSheetRow (or return None to leave the row out).
+    """
+    from actions.spreadsheet import PlanSheet, PlanSheetRow, TargetColumn
+
+    rows = []
+    for action in Action.objects.with_details().in_plan_order():
+        update = action.current_update
+        row = PlanSheetRow(
+            number=action.number,
+            marks={link.target.number: link.mark or "✓" for link in action.target_links.all()},
+            text=action.text,
+            delivery_status=update.delivery_status if update else "",
+            rag=update.rag if update else "",
+            commentary=update.commentary if update else "",
+            target_date=action.target_date_text,
+        )
+        if edit is not None:
+            row = edit(row)
+        if row is not None:
+            rows.append(row)
+    targets = [TargetColumn(t.number, t.short_title or t.title) for t in Target.objects.order_by("number")]
+    return PlanSheet(targets=targets, rows=rows)
+
+
+def exported_plan_bytes(edit=None) -> bytes:
+    from actions.spreadsheet import build_workbook
+
+    buffer = io.BytesIO()
+    build_workbook(plan_sheet_from_database(edit)).save(buffer)
+    return buffer.getvalue()

@@ -69,6 +69,8 @@ MATRIX = {
     ("GET", "/actions/export.xlsx"): ("login", 200, 200, 200, 200),
     ("GET", "/targets/"): ("login", 200, 200, 200, 200),
     ("GET", "/reports/"): ("login", 200, 200, 200, 200),
+    ("GET", "/imports/"): ("login", 403, 403, 403, 200),
+    ("GET", "/imports/upload/"): ("login", 403, 403, 403, 200),
     ("GET", "/actions/1/"): ("login", 200, 200, 200, 200),
     ("GET", "/actions/1/update/"): ("login", 200, 403, 403, 200),
     ("POST", "/actions/1/update/"): ("login", "saved", 403, 403, "saved"),

@@ -1,16 +1,33 @@
 """The importer: parse problems name where they are, bad files change nothing, re-imports change nothing."""
 
 import io
+import re
 import zipfile
 
 import pytest
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from actions.importer import ImportRefused, apply_import, preview_import, read_plan_file, target_headings
-from actions.models import Action, ImportBatch, ReportingPeriod, StatusUpdate
+from actions.importer import (
+    ImportRefused,
+    UndoRefused,
+    apply_import,
+    preview_import,
+    read_plan_file,
+    target_headings,
+    undo_import,
+)
+from actions.models import Action, ActionTarget, ImportBatch, ReportingPeriod, StatusUpdate
 from targets.models import Target
-from tests.factories import HEADER, make_action, make_targets, make_update, plan_row, workbook_bytes
+from tests.factories import (
+    HEADER,
+    exported_plan_bytes,
+    make_action,
+    make_targets,
+    make_update,
+    plan_row,
+    workbook_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +284,287 @@ def test_openpyxl_parses_xml_through_defusedxml():
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML is True
+
+
+def styled_workbook_bytes(rows, *, fills=None, merges=(), title="Plan") -> bytes:
+    """An .xlsx with `rows`, cell fills {"K2": "FF00B050"} and merged ranges, as openpyxl writes them."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    for ref, colour in (fills or {}).items():
+        sheet[ref].fill = PatternFill("solid", fgColor=colour)
+    for ref in merges:
+        sheet.merge_cells(ref)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("mark", ["✓", "✔", "√", "x", "X", "*", "Y", "yes", "Yes"])
+def test_any_tick_like_mark_means_contributes(targets, mark):
+    row = plan_row(1, marks=())
+    row[3] = mark  # target 3's column
+    parsed = parse(workbook_bytes([HEADER, row]))
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].marks == {3: mark}
+
+
+@pytest.mark.parametrize(
+    ("word", "rag"),
+    [
+        *[("Green", "green"), ("GREEN", "green"), ("g", "green"), ("Amber", "amber"), ("yellow", "amber")],
+        *[("Y", "amber"), ("a", "amber"), ("Red", "red"), ("r", "red"), (" red ", "red")],
+    ],
+)
+def test_rag_words_in_any_case_and_their_letters(targets, word, rag):
+    parsed = parse(workbook_bytes([HEADER, plan_row(1, rag=word)]))
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].rag == rag
+
+
+EXCEL_AND_LIBREOFFICE_FILLS = [
+    # Excel's standard colours, its "Good/Neutral/Bad" cell styles, and LibreOffice's standard palette.
+    ("00B050", "green"),
+    ("92D050", "green"),
+    ("C6EFCE", "green"),
+    ("00A933", "green"),
+    ("77BC65", "green"),
+    ("FFFF00", "amber"),
+    ("FFC000", "amber"),
+    ("FFEB9C", "amber"),
+    ("FFBF00", "amber"),
+    ("FF8000", "amber"),
+    ("FF0000", "red"),
+    ("C00000", "red"),
+    ("FFC7CE", "red"),
+    ("C9211E", "red"),
+    ("FF6D6D", "red"),
+]
+
+
+@pytest.mark.parametrize(("colour", "rag"), EXCEL_AND_LIBREOFFICE_FILLS)
+def test_rag_from_the_fill_of_the_rag_cell_alone(targets, colour, rag):
+    data = styled_workbook_bytes([HEADER, plan_row(1, rag=None)], fills={"K2": colour})
+    parsed = parse(data)
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].rag == rag
+
+
+@pytest.mark.parametrize(("colour", "rag"), EXCEL_AND_LIBREOFFICE_FILLS[::3])
+def test_rag_from_the_fill_of_the_commentary_cell_as_in_the_councils_report(targets, colour, rag):
+    data = styled_workbook_bytes([HEADER, plan_row(1, rag=None, commentary="Going")], fills={"L2": colour})
+    parsed = parse(data)
+    assert parsed.ok, parsed.problems
+    assert (parsed.rows[0].rag, parsed.rows[0].commentary) == (rag, "Going")
+
+
+def test_a_word_and_a_fill_that_agree_are_fine(targets):
+    parsed = parse(styled_workbook_bytes([HEADER, plan_row(1, rag="Amber")], fills={"K2": "FFFFC000"}))
+    assert parsed.ok, parsed.problems
+
+
+def test_white_and_grey_fills_carry_no_rag(targets):
+    parsed = parse(styled_workbook_bytes([HEADER, plan_row(1, rag=None)], fills={"K2": "FFD9D9D9", "L2": "FFFFFFFF"}))
+    assert [str(p) for p in parsed.problems] == [
+        "Sheet 'Plan', row 2, column K (RAG): has no RAG: write Green, Amber or Red, or fill the cell in that colour"
+    ]
+
+
+def test_merged_header_cells_with_target_titles_on_a_second_row(targets):
+    """The council's report: 'No.', 'Action'... merged down two rows, 'TARGETS' merged across, titles beneath."""
+    Target.objects.filter(number=3).update(short_title="Resilience", title="A climate-resilient county")
+    top = ["No.", "TARGETS", *[None] * 6, "Action", "Delivery\nStatus", "RAG", "Progress\ncommentary", "Target date"]
+    second = [None, "Target 2", "A  climate-resilient\nCOUNTY", *[None] * 4, *[None] * 6]
+    row = [9, "✓", "✓", None, None, None, None, None, "Adapt buildings", "In progress", "Red", "Slow", "2030"]
+    merges = ["B1:H1", "A1:A2", "I1:I2", "J1:J2", "K1:K2", "L1:L2", "M1:M2"]
+    parsed = parse(styled_workbook_bytes([top, second, row], merges=merges))
+    assert parsed.ok, parsed.problems
+    (only,) = parsed.rows
+    assert (only.number, only.marks, only.delivery_status, only.rag) == (9, {2: "✓", 3: "✓"}, "in_progress", "red")
+    assert parsed.skipped == [(2, "target titles under the header")]
+
+
+def test_header_names_match_whatever_their_case_spacing_and_line_breaks(targets):
+    header = [
+        " no. ",
+        *(f"TARGET\n{n}" for n in range(1, 8)),
+        "action",
+        "DELIVERY   STATUS",
+        "Rag",
+        "COMMENTARY",
+        "target\ndate",
+    ]
+    parsed = parse(workbook_bytes([header, plan_row(4, marks=(6,), rag="red", status="complete")]))
+    assert parsed.ok, parsed.problems
+    assert (parsed.rows[0].marks, parsed.rows[0].rag, parsed.rows[0].delivery_status) == ({6: "✓"}, "red", "complete")
+
+
+def test_target_columns_are_matched_by_title_when_their_order_differs(targets):
+    Target.objects.filter(number=7).update(title="Net zero county by 2050")
+    header = ["No.", "Net zero county by 2050", "Target 1", "Action", "RAG"]
+    parsed = parse(workbook_bytes([header, [2, "✓", None, "Do it", "G"], [3, None, "x", "Do that", "R"]]))
+    assert parsed.ok, parsed.problems
+    assert [row.marks for row in parsed.rows] == [{7: "✓"}, {1: "x"}]
+
+
+def test_untitled_target_columns_are_read_in_target_order(targets):
+    header = ["No.", None, None, None, "Action", "RAG"]
+    parsed = parse(workbook_bytes([header, [5, None, "✓", "✓", "Do it", "Green"]], banner=[[None, "TARGETS"]]))
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].marks == {2: "✓", 3: "✓"}
+
+
+@pytest.mark.parametrize(("value", "number"), [("50 ✓", 50), ("50✓", 50), ("50.", 50), (50.0, 50), ("7 x", 7)])
+def test_action_numbers_with_stray_marks(targets, value, number):
+    parsed = parse(workbook_bytes([HEADER, plan_row(value)]))
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].number == number
+
+
+@pytest.mark.parametrize("value", ["5a", "50.5", "0", "-3", "five"])
+def test_things_that_are_not_action_numbers(targets, value):
+    parsed = parse(workbook_bytes([HEADER, plan_row(value)]))
+    assert "is not an action number" in str(parsed.problems[0])
+
+
+def test_a_sheet_declaring_a_wrong_dimension_is_read_in_full(targets):
+    data = workbook_bytes([HEADER, plan_row(1), plan_row(2), plan_row(3)])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1"', content)
+                assert b'<dimension ref="A1"' in content
+            target.writestr(entry, content)
+    parsed = parse(buffer.getvalue())
+    assert parsed.ok, parsed.problems
+    assert [row.number for row in parsed.rows] == [1, 2, 3]
+
+
+def test_round_trip_export_then_import_with_no_edits_changes_nothing(seeded_plan):
+    before = database_snapshot()
+    parsed = parse(exported_plan_bytes(), "export.xlsx")
+    assert parsed.ok, parsed.problems
+    preview = preview_import(parsed, period("2022-23-q4"))
+    assert (len(preview.unchanged), preview.new, preview.changed, preview.missing) == (56, [], [], [])
+    assert preview.definition_differences == []
+    _, batch = apply_import(parsed, period("2022-23-q4"))
+    assert batch is None
+    assert database_snapshot() == before
+
+
+def test_round_trip_export_edit_import_applies_exactly_the_edits(seeded_plan):
+    def edit(row):
+        if row.number == 12:
+            row.rag, row.commentary = "red", "Contractor =withdrew"
+        return row
+
+    preview, batch = apply_import(parse(exported_plan_bytes(edit), "export.xlsx"), period("2022-23-q4"))
+    assert [(o.row.number, o.changed) for o in preview.changed] == [(12, ["rag", "commentary"])]
+    assert (batch.updates_created, len(preview.unchanged)) == (1, 55)
+    action = Action.objects.get(number=12)
+    assert (action.current_rag, action.current_update.commentary) == ("red", "Contractor =withdrew")
+
+
+def test_preview_loads_only_each_actions_latest_update_whatever_the_history(targets, django_assert_num_queries):
+    actions = [make_action(number) for number in (1, 2)]
+    for action in actions:
+        make_update(action, "2022-23-q3", rag="red")
+    parsed = parse(workbook_bytes([HEADER, plan_row(1, rag="Amber"), plan_row(2)]))
+    q1 = period()
+    with django_assert_num_queries(4):
+        preview_import(parsed, q1)
+    for slug in ("2022-23-q4", "2023-24-q1", "2023-24-q2"):  # the last is after the period: not its position
+        for action in actions:
+            make_update(action, slug, rag="green", commentary=slug)
+    with django_assert_num_queries(4):
+        preview = preview_import(parsed, q1)
+    assert [(o.row.number, o.before.period_id, o.before.rag, o.changed) for o in preview.outcomes] == [
+        (1, "2023-24-q1", "green", ["rag", "commentary"]),
+        (2, "2023-24-q1", "green", ["commentary"]),
+    ]
+
+
+def test_undo_removes_the_batchs_updates_and_actions_and_restores_current_status(targets, plan_admin):
+    kept = make_action(1, targets=targets[:1])
+    earlier = make_update(kept, "2022-23-q4", rag="green", commentary="Fine")
+    before = database_snapshot()
+    _, batch = apply_import(
+        parse(workbook_bytes([HEADER, plan_row(1, rag="Red"), plan_row(2, marks=(2, 3))])), period()
+    )
+    assert Action.objects.filter(number=2).exists()
+
+    undo_import(batch, user=plan_admin)
+
+    kept.refresh_from_db()
+    assert (kept.current_update, kept.current_rag, kept.current_period_id) == (earlier, "green", "2022-23-q4")
+    assert not Action.objects.filter(number=2).exists()
+    assert not ActionTarget.objects.filter(action__number=2).exists()
+    batch.refresh_from_db()
+    assert (batch.undone_by, batch.undone_at is not None) == (plan_admin, True)
+    assert database_snapshot()[:2] == before[:2]
+    assert ImportBatch.objects.filter(pk=batch.pk).exists(), "the batch stays in the history"
+
+
+def test_after_undo_the_same_file_imports_again_and_is_not_already_imported(targets, plan_admin):
+    make_update(make_action(1), "2022-23-q4")
+    data = workbook_bytes([HEADER, plan_row(1, rag="Red")])
+    _, batch = apply_import(parse(data), period())
+    undo_import(batch, user=plan_admin)
+    preview = preview_import(parse(data), period())
+    assert preview.previous_batch is None
+    assert len(preview.changed) == 1
+
+
+def test_undoing_an_earlier_periods_import_leaves_a_later_current_status(targets, plan_admin):
+    action = make_action(1)
+    latest = make_update(action, "2023-24-q2", rag="green")
+    _, batch = apply_import(parse(workbook_bytes([HEADER, plan_row(1, rag="Red")])), period("2022-23-q4"))
+    undo_import(batch, user=plan_admin)
+    action.refresh_from_db()
+    assert action.current_update == latest
+    assert action.status_updates.count() == 1
+
+
+def test_undo_is_refused_when_newer_status_was_recorded_or_it_is_not_the_latest(targets, plan_admin, officer):
+    action = make_action(1)
+    make_update(action, "2022-23-q4")
+    _, first = apply_import(parse(workbook_bytes([HEADER, plan_row(1, rag="Red")])), period())
+    _, second = apply_import(parse(workbook_bytes([HEADER, plan_row(5)])), period())
+    with pytest.raises(
+        UndoRefused, match=re.escape("Only the latest import can be undone. plan.xlsx was imported for 2023/24 Q1")
+    ):
+        undo_import(first, user=plan_admin)
+    undo_import(second, user=plan_admin)
+    make_update(action, "2022-23-q4", rag="amber", recorded_by=officer)  # an earlier period, but recorded since
+    before = database_snapshot()
+    with pytest.raises(
+        UndoRefused, match=r"recorded after this import for actions it changed: action 1 for 2022/23 Q4"
+    ):
+        undo_import(first, user=plan_admin)
+    assert database_snapshot() == before
+    with pytest.raises(UndoRefused, match="already undone"):
+        undo_import(second, user=plan_admin)
+
+
+@pytest.mark.parametrize(
+    ("theme", "tint", "rag"),
+    # openpyxl's default (Office 2007) theme: accent2 red C0504D, accent3 green 9BBB59, accent6 orange F79646.
+    [(5, 0, "red"), (6, 0, "green"), (6, 0.4, "green"), (9, 0, "amber"), (9, -0.25, "amber")],
+)
+def test_rag_from_a_fill_picked_from_the_workbooks_theme_colours(targets, theme, tint, rag):
+    from openpyxl.styles.colors import Color
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(plan_row(1, rag=None))
+    sheet["K2"].fill = PatternFill("solid", fgColor=Color(theme=theme, tint=tint))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = parse(buffer.getvalue())
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].rag == rag

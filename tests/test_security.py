@@ -4,11 +4,13 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from actions.models import Action
 from actions.periods import Quarter
+from actions.seed import SEED_WORKBOOK
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,8 @@ PAGES = [
     ("target page", "/targets/2/", "manager"),
     ("reports", "/reports/", "manager"),
     ("quarterly report", "/reports/2022-23-q4/", "manager"),
+    ("import history", "/imports/", "plan_admin"),
+    ("import upload", "/imports/upload/", "plan_admin"),
     ("accessibility statement", "/accessibility/", None),
     ("page not found", "/no-such-page/", "manager"),
     ("forbidden", "/actions/", "no_role"),
@@ -87,6 +91,17 @@ FORMS = [
     ),
     ("admin sign out", "/admin/", "/admin/logout/", {}, "plan_admin", 200),
     (
+        "import upload",
+        "/imports/upload/",
+        "/imports/upload/",
+        lambda: {
+            "period": "2022-23-q4",
+            "file": SimpleUploadedFile("plan.xlsx", SEED_WORKBOOK.read_bytes()),
+        },
+        "plan_admin",
+        302,
+    ),
+    (
         "record status",
         "/actions/5/update/",
         "/actions/5/update/",
@@ -128,15 +143,15 @@ def test_every_form_rejects_a_missing_csrf_token(name, page, action, data, who, 
     if who:
         client.force_login(request.getfixturevalue(who))
     html = client.get(page).content.decode()
-    data = data() if callable(data) else data
+    fresh = data if callable(data) else lambda: data  # an upload is read once per post
     assert f'action="{action}"' in html or (page == action and "<form" in html)
 
-    refused = client.post(action, data)
+    refused = client.post(action, fresh())
     assert refused.status_code == 403
     assert "script-src 'self'" in refused["Content-Security-Policy"]
     assert "CSRF" in refused.content.decode() or "permission" in refused.content.decode()
 
-    accepted = client.post(action, {**data, "csrfmiddlewaretoken": _csrf_token(html)})
+    accepted = client.post(action, {**fresh(), "csrfmiddlewaretoken": _csrf_token(html)})
     assert accepted.status_code == answer
 
 

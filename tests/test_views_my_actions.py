@@ -78,7 +78,7 @@ def test_navigation_offers_each_role_its_pages(client, officer, manager, plan_ad
 
     assert nav(officer) == ["My actions", "Actions", "Targets", "Reports", "Admin"]
     assert nav(manager) == ["Actions", "Targets", "Reports"]
-    assert nav(plan_admin) == ["My actions", "Actions", "Targets", "Reports", "Admin"]
+    assert nav(plan_admin) == ["My actions", "Actions", "Targets", "Reports", "Imports", "Admin"]
 
 
 def test_sign_out_page(client, officer):

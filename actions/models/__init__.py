@@ -1,5 +1,5 @@
 from .action import Action, ActionQuerySet, ActionTarget
-from .imports import ImportBatch
+from .imports import ImportBatch, PendingImport
 from .period import ReportingPeriod
 from .reminders import UpdateReminder
 from .status import RAG, DeliveryStatus, StatusSource, StatusUpdate, StatusUpdateQuerySet
@@ -11,6 +11,7 @@ __all__ = [
     "ActionTarget",
     "DeliveryStatus",
     "ImportBatch",
+    "PendingImport",
     "ReportingPeriod",
     "StatusSource",
     "StatusUpdate",

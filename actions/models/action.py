@@ -160,6 +160,21 @@ class ActionQuerySet(models.QuerySet):
             counts[""] = found.get("", 0) + found.get(None, 0)
         return counts
 
+    def recompute_current(self) -> int:
+        """Point each action's current-status copy at its latest update, in one UPDATE (no rows loaded).
+
+        Latest means the latest period, then the latest recording, as StatusUpdate.sort_key orders them.
+        """
+        from .status import StatusUpdate
+
+        latest = StatusUpdate.objects.filter(action=models.OuterRef("pk")).order_by("-period_id", "-recorded_at", "-id")
+        return self.update(
+            current_update=models.Subquery(latest.values("pk")[:1]),
+            current_period=models.Subquery(latest.values("period_id")[:1]),
+            current_rag=Coalesce(models.Subquery(latest.values("rag")[:1]), models.Value("")),
+            current_delivery_status=Coalesce(models.Subquery(latest.values("delivery_status")[:1]), models.Value("")),
+        )
+
 
 class Action(models.Model):
     """A numbered action of the plan. Its status lives in StatusUpdate rows."""

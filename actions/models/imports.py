@@ -1,6 +1,20 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def with_people(self):
+        return self.select_related("period", "imported_by", "undone_by")
+
+    def newest_first(self):
+        return self.order_by("-imported_at", "-pk")
+
+    def standing(self):
+        """Batches not undone."""
+        return self.filter(undone_at__isnull=True)
 
 
 class ImportBatch(models.Model):
@@ -28,6 +42,8 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ImportBatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-imported_at", "-id"]
         verbose_name_plural = "import batches"
@@ -38,3 +54,35 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name} for {self.period_id} at {self.imported_at:%Y-%m-%d %H:%M}"
+
+
+class PendingImportQuerySet(models.QuerySet):
+    def live(self, *, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def expired(self, *, now=None):
+        return self.filter(expires_at__lte=now or timezone.now())
+
+
+class PendingImport(models.Model):
+    """An uploaded file waiting between preview and confirm.
+
+    Kept in the database, not on a local disk, so any of several app servers
+    sharing the database can show the preview and apply the confirm.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey("actions.ReportingPeriod", on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    objects = PendingImportQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="pending_import_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.file_name} for {self.period_id}, uploaded by {self.user_id}"

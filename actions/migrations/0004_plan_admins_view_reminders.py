@@ -35,6 +35,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("actions", "0003_issue4_statusupdate_based_on_reminders")]
+    dependencies = [("actions", "0003_statusupdate_based_on_reminders")]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from actions import import_views as views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.ImportHistoryView.as_view(), name="history"),
+    path("upload/", views.ImportUploadView.as_view(), name="upload"),
+    path("pending/<uuid:pk>/", views.ImportPreviewView.as_view(), name="preview"),
+    path("pending/<uuid:pk>/confirm/", views.ImportConfirmView.as_view(), name="confirm"),
+    path("pending/<uuid:pk>/cancel/", views.ImportCancelView.as_view(), name="cancel"),
+    path("<int:pk>/undo/", views.ImportUndoView.as_view(), name="undo"),
+]

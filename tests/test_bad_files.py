@@ -1,0 +1,76 @@
+"""Every file in the bad-file corpus is refused with a clear message and changes nothing, in the command's
+importer and in the browser."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from actions.importer import ImportRefused, apply_import, read_plan_file, target_headings
+from actions.models import Action, ImportBatch, PendingImport, ReportingPeriod, StatusUpdate
+from targets.models import Target
+from tests.bad_files import corpus
+from tests.factories import make_action, make_targets, make_update
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = corpus()
+IDS = [case for case, *_ in CORPUS]
+
+
+@pytest.fixture
+def plan(db):
+    """A small plan: seven targets and two actions with a recorded status."""
+    targets = make_targets()
+    for number in (1, 2):
+        make_update(make_action(number, targets=targets[:1]), "2022-23-q4")
+
+
+def snapshot():
+    return (
+        list(Action.objects.order_by("number").values_list("number", "current_update_id")),
+        StatusUpdate.objects.count(),
+        ImportBatch.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(("case", "name", "data", "expected"), CORPUS, ids=IDS)
+def test_the_importer_refuses_each_bad_file(plan, case, name, data, expected):
+    parsed = read_plan_file(data, name, target_headings(Target.objects.all()))
+    assert not parsed.ok
+    assert any(expected in str(problem) for problem in parsed.problems), [str(p) for p in parsed.problems]
+    before = snapshot()
+    with pytest.raises(ImportRefused):
+        apply_import(parsed, ReportingPeriod.objects.for_slug("2023-24-q1"))
+    assert snapshot() == before
+
+
+# Refused by the upload form itself, before the file is kept or read.
+FORM_REFUSES = {"over the size limit": "the limit is 10 MB", "empty file": "The submitted file is empty."}
+IN_BROWSER = [entry for entry in CORPUS if entry[0] not in FORM_REFUSES]
+
+
+@pytest.mark.parametrize(("case", "name", "data", "expected"), IN_BROWSER, ids=[entry[0] for entry in IN_BROWSER])
+def test_the_browser_shows_each_bad_files_problem_and_confirming_changes_nothing(
+    client, plan, plan_admin, case, name, data, expected
+):
+    client.force_login(plan_admin)
+    before = snapshot()
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile(name, data), "period": "2023-24-q1"})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"{name} cannot be imported" in html
+    assert "Confirm import" not in html
+    client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("case", FORM_REFUSES)
+def test_the_form_refuses_oversized_and_empty_files_before_reading_them(client, plan_admin, case):
+    _, name, data, _ = next(entry for entry in CORPUS if entry[0] == case)
+    client.force_login(plan_admin)
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile(name, data), "period": "2023-24-q1"})
+    assert response.status_code == 200
+    assert FORM_REFUSES[case] in response.content.decode()
+    assert not PendingImport.objects.exists()
