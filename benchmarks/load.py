@@ -80,6 +80,7 @@ class Client:
         self.shared_action: int | None = None
         self.partner: Client | None = None
         self.sequence = 0
+        self.last_location: str | None = None
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         self.no_redirect_opener = urllib.request.build_opener(
@@ -103,8 +104,10 @@ class Client:
         opener = self.opener if follow else self.no_redirect_opener
         try:
             with opener.open(request, timeout=self.timeout) as response:
+                self.last_location = response.headers.get("Location")
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
+            self.last_location = error.headers.get("Location")
             return error.code, error.read().decode()
 
     def sign_in(self, username: str) -> None:
@@ -172,7 +175,13 @@ def status_form(client: Client, number: int, rng: random.Random) -> tuple[str, d
 
 
 def post_status(client: Client, number: int, page: str, data: dict) -> int:
-    status, _ = client.post_form(f"/actions/{number}/update/", page, data, follow=False)
+    """Post the form; a 302 counts as saved only if it leads to the action's page (not, say, to sign-in),
+    and a 409 as refused only if it is the conflict page."""
+    status, body = client.post_form(f"/actions/{number}/update/", page, data, follow=False)
+    if status == 302 and not (client.last_location or "").endswith(f"/actions/{number}/"):
+        raise AssertionError(f"action {number}'s update redirected to {client.last_location}, not the action")
+    if status == 409 and "Someone else updated this action" not in body:
+        raise AssertionError(f"action {number}'s update answered 409 without the conflict page")
     if status in (302, 409):
         LEDGER.add(status, number, data["commentary"])
     return status
