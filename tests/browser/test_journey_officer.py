@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from actions.forms import period_choices
 from actions.models import Action, StatusUpdate
 from tests.browser.helpers import assert_accessible, focused, keyboard_sign_in, sign_in, tab_to
-from tests.factories import latest_update
+from tests.factories import latest_update, make_update
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -145,4 +145,37 @@ def test_officer_journey_with_the_keyboard_alone(page, lead_officer, previous_qu
         page.keyboard.press("Enter")
 
     assert_newest_in_history(page, live_server, label)
+    assert_accessible(page)
+
+
+def test_an_officer_whose_action_changed_meanwhile_sees_an_accessible_conflict_page(
+    page, lead_officer, browser_users, live_server
+):
+    sign_in(page, "officer", next_url=f"/actions/{ACTION}/update/")
+    page.get_by_role("group", name="RAG status").get_by_label(re.compile("^Amber")).check()
+    page.get_by_label("Progress commentary").fill(COMMENTARY)
+    # Someone else records a status while the form is open.
+    make_update(
+        Action.objects.get(number=ACTION),
+        period_choices()[0][0],
+        rag="green",
+        commentary="Recorded by the plan admin meanwhile.",
+        recorded_by=browser_users["planadmin"],
+    )
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save status").click()
+    assert navigation.value.status == 409
+    expect(page.locator("h1")).to_have_text("Someone else updated this action while you were editing")
+    expect(page.get_by_text("Recorded by the plan admin meanwhile.")).to_be_visible()
+    expect(page.get_by_text(COMMENTARY)).to_be_visible()
+    assert_accessible(page)
+
+    # The keyboard chooses to save theirs and then this one, which becomes the latest.
+    tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Save my update as well")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/actions/{ACTION}/")
+    history = page.locator("table.govuk-table").last.locator("tbody tr")
+    expect(history.nth(0).locator("td").nth(3)).to_have_text(COMMENTARY)
+    expect(history.nth(1).locator("td").nth(3)).to_have_text("Recorded by the plan admin meanwhile.")
     assert_accessible(page)
