@@ -1,6 +1,7 @@
 """The scripts under benchmarks/, run as a user would, against a scratch database of the suite's kind."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,6 @@ def test_the_load_script_runs_without_errors():
     assert result.returncode == 0, result.stdout + result.stderr
     assert ", 0 errors in 2 s" in result.stdout
     assert "action page" in result.stdout
+    # Its one officer posted status updates through the form, and the database kept every one saved.
+    assert re.search(r"Status updates: [1-9]\d* saved \(302\)", result.stdout), result.stdout
+    assert "lost updates: 0" in result.stdout
