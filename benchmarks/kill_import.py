@@ -9,7 +9,8 @@ It builds a scratch database (migrate, seed_plan), generates the largest file th
 `manage.py import_plan` on it, waits until the import is inside its transaction and writing
 (SQLite: it holds the write lock and uncommitted pages are spilling into the WAL; PostgreSQL: it
 holds the insert lock on the actions table), then sends SIGKILL at once (the bulk writes of a
-5,000-row import commit a fraction of a second after they start, so any wait risks missing them). It checks that the process died mid-way, that every plan table holds exactly what it held
+5,000-row import commit a fraction of a second after they start, so any wait risks missing them).
+It checks that the process died mid-way, that every plan table holds exactly what it held
 before, and that the same import then runs to completion. Exits non-zero on any difference.
 Bounded: every wait has a time-out; the scratch database is removed at the end.
 """
