@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 
 from actions.models import RAG, Action, ActionTarget, DeliveryStatus, ReportingPeriod, StatusUpdate
 from actions.models.status import NOT_RECORDED, RAG_SEVERITY, delivery_status_label
@@ -186,7 +187,7 @@ def _in_report(period: ReportingPeriod):
 
 
 def build_report(period: ReportingPeriod) -> QuarterlyReport:
-    """Every figure of the report for `period`. Runs 9 queries whatever the size of the plan."""
+    """Every figure of the report for `period`. Runs 10 queries whatever the size of the plan."""
     previous = period.as_quarter.previous()
     in_report = _in_report(period)
     rows = in_report.select_related("merged_into").only(
@@ -281,24 +282,35 @@ def _trend(period: ReportingPeriod) -> tuple[list[TrendRow], int]:
     """RAG counts at the end of every period on record, from one pass over the status history.
 
     Walks the updates in the order `with_position` ranks them (period, then
-    recording), so each period's counts match the report for that period.
+    recording), and counts as "no status" the actions already in the plan by a
+    period's end with nothing recorded yet, so each period's counts match the
+    report for that period.
     """
     periods = list(ReportingPeriod.objects.order_by("slug"))
     updates = StatusUpdate.objects.order_by("period_id", "recorded_at", "id").values_list(
         "action_id", "period_id", "rag"
     )
+    added = sorted(
+        (timezone.localtime(created_at).date(), pk) for pk, created_at in Action.objects.values_list("pk", "created_at")
+    )
     latest: dict[int, str] = {}
+    in_plan: set[int] = set()
     recorded: Counter[str] = Counter()
     rows = []
     pending = iter(updates)
     upcoming = next(pending, None)
+    next_added = 0
     for each in periods:
         while upcoming is not None and upcoming[1] <= each.slug:
             action_id, period_id, rag = upcoming
             latest[action_id] = rag
             recorded[period_id] += 1
             upcoming = next(pending, None)
-        rows.append(TrendRow(period=each, split=RagSplit.of(latest.values()), updates=recorded[each.slug]))
+        while next_added < len(added) and added[next_added][0] <= each.end:
+            in_plan.add(added[next_added][1])
+            next_added += 1
+        rags = [*latest.values(), *([""] * len(in_plan - latest.keys()))]
+        rows.append(TrendRow(period=each, split=RagSplit.of(rags), updates=recorded[each.slug]))
     return rows, recorded[period.slug]
 
 
