@@ -11,7 +11,7 @@ import django_filters
 from django import forms
 from django.db import models
 
-from actions.models import RAG, Action, ActionTarget, DeliveryStatus, ReportingPeriod, StatusUpdate
+from actions.models import RAG, Action, DeliveryStatus, ReportingPeriod, StatusUpdate
 from actions.periods import Quarter
 from targets.models import Target
 
@@ -125,9 +125,7 @@ class ActionFilter(django_filters.FilterSet):
         return queryset
 
     def filter_target(self, queryset, name, value):
-        # A subquery rather than a join: an action serving two chosen targets stays one row.
-        serving = ActionTarget.objects.filter(target__number__in=[int(number) for number in value])
-        return queryset.filter(pk__in=serving.values("action_id"))
+        return queryset.serving(int(number) for number in value)
 
     def filter_status(self, queryset, name, value):
         codes = ["" if code == NOT_RECORDED else code for code in value]

@@ -839,13 +839,8 @@ def undo_blocker(batch: ImportBatch) -> str | None:
     """Why `batch` cannot be undone now, or None if it can."""
     if batch.undone_at is not None:
         return f"This import was already undone on {timezone.localtime(batch.undone_at):%d %b %Y at %H:%M}."
-    later = (
-        ImportBatch.objects.filter(undone_at__isnull=True)
-        .filter(Q(imported_at__gt=batch.imported_at) | Q(imported_at=batch.imported_at, pk__gt=batch.pk))
-        .order_by("-imported_at", "-pk")
-        .first()
-    )
-    if later is not None:
+    later = ImportBatch.objects.standing().newest_first().first()
+    if later is not None and later.pk != batch.pk:
         return (
             f"Only the latest import can be undone. {later.file_name} was imported for {later.period} "
             f"after it, on {timezone.localtime(later.imported_at):%d %b %Y at %H:%M}; undo that first."

@@ -29,7 +29,7 @@ class TargetDetailView(PlanReaderRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        actions = Action.objects.filter(target_links__target=self.object).with_position().with_target_links()
+        actions = Action.objects.serving([self.object.number]).with_position().with_target_links()
         table = ActionTable(actions)
         counts = actions.rag_counts(include_none=True)
         context.update(

@@ -61,6 +61,11 @@ class ActionQuerySet(models.QuerySet):
             models.Prefetch("target_links", queryset=ActionTarget.objects.select_related("target"))
         )
 
+    def serving(self, target_numbers):
+        """Actions contributing to any of the targets numbered; a subquery, so each action stays one row."""
+        links = ActionTarget.objects.filter(target__number__in=list(target_numbers))
+        return self.filter(pk__in=links.values("action_id"))
+
     def with_details(self):
         """Everything an action's own page shows, fetched up front."""
         return (
