@@ -1,7 +1,7 @@
 """Exporting actions in the council's layout: rows first (`plan_sheet`), then a format (CSV or XLSX).
 
 No HTTP here. The XLSX is written by `spreadsheet.build_workbook`, so an export can be edited and
-imported back with `importer.read_plan_file`; the CSV has the same columns, with formula-like text
+imported back with `actions.imports.reading.read_plan_file`; the CSV has the same columns, with formula-like text
 neutralised (the importer's CSV reader takes the apostrophe off again).
 """
 

@@ -134,7 +134,9 @@ def import_once(data: bytes, slug: str) -> tuple[float, float, int]:
     """Seconds to parse, and to compare and write; rolled back so every run starts from the same plan."""
     from django.db import transaction
 
-    from actions.importer import apply_import, read_plan_file, target_headings
+    from actions.imports.apply import apply_import
+    from actions.imports.reading import read_plan_file
+    from actions.imports.rows import target_headings
     from actions.models import ReportingPeriod
     from targets.models import Target
 

@@ -10,7 +10,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("targets/", include("targets.urls")),
     path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
-    path("imports/", include("actions.import_urls")),
+    path("imports/", include("actions.imports.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,8 @@ import zipfile
 
 from openpyxl import Workbook
 
-from actions.importer import MAX_FILE_BYTES, MAX_ROWS, MAX_ZIP_ENTRIES
+from actions.imports.parsing import MAX_ROWS
+from actions.imports.reading import MAX_FILE_BYTES, MAX_ZIP_ENTRIES
 from tests.factories import HEADER, plan_row, workbook_bytes
 
 

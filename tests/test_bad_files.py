@@ -5,7 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actions.importer import ImportRefused, apply_import, read_plan_file, target_headings
+from actions.imports.apply import ImportRefused, apply_import
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
 from actions.models import Action, ImportBatch, PendingImport, ReportingPeriod, StatusUpdate
 from targets.models import Target
 from tests.bad_files import corpus

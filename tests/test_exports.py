@@ -7,7 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from actions.exports import csv_text, plan_sheet, plan_targets
-from actions.importer import OUTCOME_UNCHANGED, preview_import, read_plan_file, target_headings
+from actions.imports.compare import OUTCOME_UNCHANGED, preview_import
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
 from actions.models import Action, ReportingPeriod
 from actions.spreadsheet import RAG_FILLS
 from targets.models import Target

@@ -8,15 +8,11 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from actions.importer import (
-    ImportRefused,
-    UndoRefused,
-    apply_import,
-    preview_import,
-    read_plan_file,
-    target_headings,
-    undo_import,
-)
+from actions.imports.apply import ImportRefused, apply_import
+from actions.imports.compare import preview_import
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
+from actions.imports.undo import UndoRefused, undo_import
 from actions.models import Action, ActionTarget, ImportBatch, ReportingPeriod, StatusUpdate
 from targets.models import Target
 from tests.factories import (

@@ -4,7 +4,8 @@ import csv
 
 import pytest
 
-from actions.importer import read_plan_file, target_headings
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
 from actions.models import Action, ImportBatch, StatusSource, StatusUpdate
 from actions.seed import SEED_CSV, SEED_WORKBOOK, seed_sheet
 from targets.models import Target

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from actions import roles
-from actions.importer import MAX_FILE_BYTES
+from actions.imports.reading import MAX_FILE_BYTES
 from actions.models import Action, ImportBatch, PendingImport, StatusSource, StatusUpdate
 from tests.factories import HEADER, exported_plan_bytes, make_update, make_user, plan_row, workbook_bytes
 

@@ -3,7 +3,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from actions.importer import ImportPreview, apply_import, preview_import, read_plan_file, target_headings
+from actions.imports.apply import apply_import
+from actions.imports.compare import ImportPreview, preview_import
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
 from actions.models import ReportingPeriod
 from actions.periods import InvalidPeriod
 from targets.models import Target

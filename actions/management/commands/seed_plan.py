@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions import roles
-from actions.importer import apply_import, read_plan_file, target_headings
+from actions.imports.apply import apply_import
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
 from actions.models import Action, ReportingPeriod
 from actions.seed import SEED_PERIOD, SEED_TARGETS, SEED_WORKBOOK
 from targets.models import Target

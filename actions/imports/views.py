@@ -1,7 +1,7 @@
 """The plan admin's import journey: upload, preview, confirm or cancel, history, undo.
 
 The views only move requests around; reading, comparing, applying and undoing
-are in actions.importer, which the management command uses too.
+are in the modules beside this one, which the management command uses too.
 """
 
 from django.contrib import messages
@@ -12,18 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from actions.import_forms import ImportUploadForm
-from actions.importer import (
-    ImportRefused,
-    UndoRefused,
-    apply_import,
-    hold_upload,
-    preview_import,
-    read_plan_file,
-    target_headings,
-    undo_blocker,
-    undo_import,
-)
+from actions.imports.apply import ImportRefused, apply_import, hold_upload
+from actions.imports.compare import preview_import
+from actions.imports.forms import ImportUploadForm
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
+from actions.imports.undo import UndoRefused, undo_blocker, undo_import
 from actions.models import ImportBatch, PendingImport
 from actions.permissions import PlanAdminRequiredMixin
 from targets.models import Target

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actions import import_views as views
+from actions.imports import views
 
 app_name = "imports"
 

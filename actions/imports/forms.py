@@ -2,7 +2,7 @@ from datetime import date
 
 from django import forms
 
-from actions.importer import MAX_FILE_BYTES
+from actions.imports.reading import MAX_FILE_BYTES
 from actions.models import ReportingPeriod
 from actions.periods import Quarter
 

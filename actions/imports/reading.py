@@ -1,0 +1,149 @@
+"""Safe reading: refuse what must not be opened, then hand each sheet's cells to the parser.
+
+`read_plan_file` turns the bytes of an .xlsx or .csv into validated rows and a
+list of problems, each naming sheet, row and column. It reads no database.
+"""
+
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from actions.imports.layout import HEADER_SEARCH_ROWS
+from actions.imports.parsing import parse_sheet
+from actions.imports.rows import ParsedFile, Problem, TargetHeading
+from actions.spreadsheet import theme_colours
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1000
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class _Cell:
+    """A CSV value dressed as a spreadsheet cell, so one parser reads both."""
+
+    value: object
+    data_type: str = "s"
+    fill: object = None
+
+
+def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]) -> ParsedFile:
+    parsed = ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+    if len(data) > MAX_FILE_BYTES:
+        parsed.problems.append(
+            Problem(f"The file is {len(data) / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB.")
+        )
+        return parsed
+    if file_name.lower().endswith(".csv"):
+        sheets = _csv_sheets(data, file_name, parsed)
+    else:
+        sheets = _xlsx_sheets(data, file_name, parsed)
+    if sheets is None:
+        return parsed
+    try:
+        for sheet_name, rows, theme in sheets:
+            if parse_sheet(sheet_name, rows, targets, parsed, theme):
+                return parsed
+    except Exception as error:  # openpyxl reads sheets lazily: damage or unsafe XML surfaces only here
+        parsed.rows.clear()
+        parsed.problems.append(Problem(_unreadable(file_name, error)))
+        return parsed
+    parsed.problems.append(
+        Problem(
+            "No sheet has a header row with an action number column (such as 'No.') and an 'Action' column "
+            f"in its first {HEADER_SEARCH_ROWS} rows."
+        )
+    )
+    return parsed
+
+
+def _csv_sheets(data: bytes, file_name: str, parsed: ParsedFile):
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        parsed.problems.append(Problem(f"{file_name} is not a text CSV file."))
+        return None
+    if "\x00" in text:
+        parsed.problems.append(Problem(f"{file_name} is not a text CSV file."))
+        return None
+    rows = ([_Cell(_unquote(value)) for value in row] for row in csv.reader(io.StringIO(text)))
+    return [(None, rows, ())]
+
+
+def _unquote(value: str) -> str:
+    """Undo the apostrophe our CSV export puts before formula-like text."""
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return value[1:]
+    return value
+
+
+def _xlsx_sheets(data: bytes, file_name: str, parsed: ParsedFile):
+    problem = zip_problem(data, file_name)
+    if problem:
+        parsed.problems.append(Problem(problem))
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        parsed.problems.append(Problem(_unreadable(file_name, error)))
+        return None
+    theme = theme_colours(workbook.loaded_theme)
+    return [(ws.title, _sheet_rows(ws), theme) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+
+
+def _unreadable(file_name: str, error: Exception) -> str:
+    cause = error
+    while cause is not None:
+        if type(cause).__module__.startswith("defusedxml"):
+            return (
+                f"{file_name} contains unsafe XML ({type(cause).__name__}), such as entity definitions "
+                "that could expand without limit. It was not read."
+            )
+        cause = cause.__cause__ or cause.__context__
+    return f"{file_name} could not be read as an Excel workbook: it is damaged ({type(error).__name__}: {error})."
+
+
+def _sheet_rows(worksheet):
+    # The <dimension> a file declares may be wrong (some writers put A1); read every row there is.
+    worksheet.reset_dimensions()
+    return worksheet.iter_rows()
+
+
+def zip_problem(data: bytes, file_name: str) -> str | None:
+    """Refuse what openpyxl should never open: non-workbooks, macros, zip bombs."""
+    if data.startswith(_OLE_SIGNATURE):
+        return (
+            f"{file_name} is an encrypted (password-protected) workbook or an old .xls file. "
+            "Remove the password, or save it as an Excel Workbook (.xlsx), and upload it again."
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data.startswith(b"PK\x03\x04"):
+            return f"{file_name} is damaged or truncated: it starts like a workbook but cannot be opened."
+        return f"{file_name} is not an Excel workbook (.xlsx) or a CSV file."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        return f"{file_name} is damaged or truncated ({error})."
+    if len(entries) > MAX_ZIP_ENTRIES:
+        return f"{file_name} holds {len(entries)} parts; a workbook has far fewer. It was not opened."
+    if any(entry.filename.lower().endswith("vbaproject.bin") for entry in entries):
+        return f"{file_name} contains macros. Save it as a macro-free Excel Workbook (.xlsx) and upload it again."
+    uncompressed = sum(entry.file_size for entry in entries)
+    compressed = sum(entry.compress_size for entry in entries) or 1
+    if uncompressed > MAX_UNCOMPRESSED_BYTES or uncompressed / compressed > MAX_COMPRESSION_RATIO:
+        return f"{file_name} expands to {uncompressed / 1_048_576:.0f} MB when opened, too large to read safely."
+    if "[Content_Types].xml" not in {entry.filename for entry in entries}:
+        return f"{file_name} is a zip file but not an Excel workbook."
+    return None
