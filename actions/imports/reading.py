@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from actions.imports.choices import ReadingChoices
 from actions.imports.layout import HEADER_SEARCH_ROWS
 from actions.imports.parsing import parse_sheet
 from actions.imports.rows import ParsedFile, Problem, TargetHeading
@@ -32,7 +33,10 @@ class _Cell:
     fill: object = None
 
 
-def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]) -> ParsedFile:
+def read_plan_file(
+    data: bytes, file_name: str, targets: Sequence[TargetHeading], choices: ReadingChoices | None = None
+) -> ParsedFile:
+    """Read the file with the plan admin's `choices` (column roles, word meanings), if any."""
     parsed = ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
     if len(data) > MAX_FILE_BYTES:
         parsed.problems.append(
@@ -47,7 +51,7 @@ def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]
         return parsed
     try:
         for sheet_name, rows, theme in sheets:
-            if parse_sheet(sheet_name, rows, targets, parsed, theme):
+            if parse_sheet(sheet_name, rows, targets, parsed, theme, choices):
                 return parsed
     except Exception as error:  # openpyxl reads sheets lazily: damage or unsafe XML surfaces only here
         parsed.rows.clear()
