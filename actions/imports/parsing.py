@@ -72,6 +72,8 @@ def parse_sheet(
         return False
     if not layout.targets_checked:
         check_targets()
+    if layout.commentary_in_rag and all(row.commentary is None for row in parsed.rows):
+        parsed.roles_missing.append(Column.COMMENTARY)  # its RAG column holds only colour words
     for word in unknown.values():
         parsed.unknown_words.append(word)
         count = len(word.rows)
@@ -85,8 +87,6 @@ def parse_sheet(
                 word.column,
             )
         )
-    if not parsed.rows and not parsed.problems:
-        parsed.problems.append(Problem("The sheet has a header but no actions below it.", sheet_name))
     return True
 
 
