@@ -268,3 +268,17 @@ def test_viewing_paging_and_confirming_do_not_read_the_workbook_again(client, se
     client.post(pending_url("imports:confirm"))
     assert ImportBatch.objects.filter(file_name="q1.xlsx").exists()
     assert StatusUpdate.objects.filter(import_batch__file_name="q1.xlsx").count() == 56
+
+
+def test_plan_admins_list_and_correct_remembered_choices_in_the_admin(client, plan_admin):
+    choice = RememberedChoice.objects.create(kind="status", text="On hold", meaning="in_progress")
+    client.force_login(plan_admin)
+    listing = text_of(client.get(reverse("admin:actions_rememberedchoice_changelist")))
+    assert "On hold Delivery status word in_progress" in listing
+    url = reverse("admin:actions_rememberedchoice_change", args=[choice.pk])
+    refused = client.post(url, {"kind": "status", "text": "On hold", "meaning": "purple"})
+    assert "“purple” is not a meaning a delivery status word can have." in text_of(refused)
+    response = client.post(url, {"kind": "status", "text": "On hold", "meaning": "not_started"})
+    assert response.status_code == 302
+    choice.refresh_from_db()
+    assert (choice.meaning, choice.key, choice.remembered_by) == ("not_started", "on hold", plan_admin)
