@@ -13,6 +13,7 @@ from actions import roles
 from sso.models import ProviderIdentity
 from tests.conftest import MANAGER_GROUP, OFFICER_GROUP, PLAN_ADMIN_GROUP
 from tests.factories import make_user
+from tests.test_deploy import run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -399,3 +400,62 @@ def test_failed_council_sign_ins_never_lock_anyone_out(client, council_sign_in, 
     council_sign_in.set_user("sub-many", groups=[MANAGER_GROUP])
     assert sign_in_through_provider(client, council_sign_in, "sub-many").status_code == 302
     assert signed_in_user(client) is not None
+
+
+# Configuration from the environment, read the way production starts (a fresh process).
+
+ENTRA = {
+    "DJANGO_SETTINGS_MODULE": "ccesplan.settings",
+    "DJANGO_SECRET_KEY": "k7#Qz2vL9pX4wR8tY1uE6oI3aS5dF0gH-jK2lZ7xC9vB4nM1qW8eR3tY6uI0oP5a",
+    "CCES_OIDC_ISSUER": "https://login.microsoftonline.com/0b5c9d1e-tenant/v2.0/",
+    "CCES_OIDC_CLIENT_ID": "6731de76-app",
+    "CCES_OIDC_CLIENT_SECRET": "a-client-secret",
+    "CCES_OIDC_OFFICER_CLAIMS": "11111111-officers, 22222222-more-officers",
+    "CCES_OIDC_MANAGER_CLAIMS": "33333333-managers",
+    "CCES_OIDC_PLAN_ADMIN_CLAIMS": "44444444-admins",
+    "CCES_PASSWORD_SIGN_IN": "false",
+}
+
+
+def setting(expression, env):
+    result = run_manage("shell", "-c", f"from django.conf import settings; print({expression})", env=env)
+    return result.returncode, (result.stdout.strip().splitlines() or [""])[-1], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("settings.CCES_OIDC_ISSUER", "https://login.microsoftonline.com/0b5c9d1e-tenant/v2.0"),
+        ("settings.OIDC_RP_CLIENT_ID", "6731de76-app"),
+        (
+            "settings.CCES_OIDC_ROLES",
+            "{'Officer': ['11111111-officers', '22222222-more-officers'], "
+            "'Manager': ['33333333-managers'], 'Plan admin': ['44444444-admins']}",
+        ),
+        ("settings.CCES_OIDC_ROLES_CLAIM", "groups"),
+        ("settings.CCES_PASSWORD_SIGN_IN", "False"),
+        ("settings.OIDC_USE_PKCE and settings.OIDC_USE_NONCE", "True"),
+        (
+            "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']",
+            "[\"'self'\", 'https://login.microsoftonline.com']",
+        ),
+    ],
+)
+def test_council_sign_in_is_configured_from_the_environment(expression, expected):
+    returncode, printed, stderr = setting(expression, ENTRA)
+    assert returncode == 0, stderr
+    assert printed == expected
+
+
+def test_an_issuer_without_client_credentials_is_refused_at_start():
+    env = {name: value for name, value in ENTRA.items() if name != "CCES_OIDC_CLIENT_SECRET"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "CCES_OIDC_CLIENT_ID and CCES_OIDC_CLIENT_SECRET must be set" in result.stderr
+
+
+def test_password_sign_in_cannot_be_switched_off_without_a_provider():
+    env = {name: value for name, value in ENTRA.items() if not name.startswith("CCES_OIDC")}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "CCES_PASSWORD_SIGN_IN is off, so set CCES_OIDC_ISSUER" in result.stderr
