@@ -124,6 +124,9 @@ class CouncilAccountBackend(OIDCAuthenticationBackend):
                 identity.last_signed_in_at = timezone.now()
                 identity.save()
         if not wanted:
+            if claims.get("hasgroups") or "groups" in (claims.get("_claim_names") or {}):
+                # Entra ID leaves the groups out of the token for someone in more than 200 (the "overage").
+                logger.warning("Council sign-in: subject %s has too many groups for the token", claims["sub"])
             logger.warning("Council sign-in refused: subject %s holds no mapped role claim", claims["sub"])
             self.request.sso_refusal = NO_ROLE
             return None
