@@ -128,6 +128,13 @@ def test_a_changed_group_claim_changes_the_role_at_the_next_sign_in(client, coun
     assert User.objects.count() == 1  # one account throughout
 
 
+def test_the_address_to_return_to_must_be_on_this_site(client, council_sign_in):
+    council_sign_in.set_user("sub-next", groups=[MANAGER_GROUP])
+    response = sign_in_through_provider(client, council_sign_in, "sub-next", next_url="https://evil.example/")
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
 def test_accounts_are_matched_by_subject_not_by_email(client, council_sign_in):
     local = make_user("jane", role=roles.PLAN_ADMIN, is_staff=True, email="jane@example.gov.uk")
     council_sign_in.set_user("sub-jane", email="jane@example.gov.uk", preferred_username="jane", groups=[OFFICER_GROUP])
