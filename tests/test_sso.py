@@ -6,6 +6,7 @@ import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -197,6 +198,18 @@ def test_an_account_deactivated_here_cannot_sign_in_through_the_provider(client,
 
     response = sign_in_through_provider(client, council_sign_in, "sub-off")
     assert response.status_code == 400
+    assert signed_in_user(client) is None
+
+
+def test_declining_at_the_provider_signs_nobody_in(client, council_sign_in):
+    location = start(client)
+    declined = requests.post(location, data={"action": "deny"}, allow_redirects=False, timeout=5)
+    assert "error=access_denied" in declined.headers["Location"]
+
+    response = callback(client, declined.headers["Location"])
+
+    assert response.status_code == 400
+    assert "the sign-in was cancelled" in response.content.decode()
     assert signed_in_user(client) is None
 
 
