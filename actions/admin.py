@@ -18,6 +18,7 @@ from actions.models import (
     ActionTarget,
     DeliveryStatus,
     ImportBatch,
+    RememberedChoice,
     ReportingPeriod,
     StatusSource,
     StatusUpdate,
@@ -322,17 +323,45 @@ class ReportingPeriodAdmin(PlanAdminsOnly, admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
+    # The counts in the order, and under the names, the preview, success message and history give them.
     list_display = (
         "file_name",
         "period",
         "imported_at",
         "imported_by",
-        "updates_created",
         "actions_created",
+        "changed",
+        "confirmed",
+        "unchanged",
+        "missing",
+        "skipped",
+        "warnings",
         "undone_at",
     )
     list_filter = ("period",)
     list_select_related = ("period", "imported_by")
+
+
+class RememberedChoiceForm(forms.ModelForm):
+    class Meta:
+        model = RememberedChoice
+        fields = ("kind", "text", "meaning")
+
+
+@admin.register(RememberedChoice)
+class RememberedChoiceAdmin(PlanAdminsOnly, admin.ModelAdmin):
+    """The mapping-step choices kept for future imports; plan admins correct or forget them here."""
+
+    form = RememberedChoiceForm
+    list_display = ("text", "kind", "meaning", "remembered_by", "remembered_at")
+    list_filter = ("kind",)
+    search_fields = ("text", "meaning")
+    list_select_related = ("remembered_by",)
+
+    def save_model(self, request, obj, form, change):
+        obj.remembered_by = request.user
+        obj.remembered_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(UpdateReminder)

@@ -34,16 +34,29 @@ RAG_WORDS = {
     "r": RAG.RED,
 }
 
+# Words with one meaning only. Ambiguous ones ("On hold", "Amber/Red", BRAG's "Blue") are not here:
+# the plan admin says what they mean in the import's mapping step, and can have it remembered.
 DELIVERY_STATUS_WORDS = {
     "not started": DeliveryStatus.NOT_STARTED,
-    "not_started": DeliveryStatus.NOT_STARTED,
+    "not yet started": DeliveryStatus.NOT_STARTED,
+    "not commenced": DeliveryStatus.NOT_STARTED,
+    "not yet commenced": DeliveryStatus.NOT_STARTED,
+    "yet to start": DeliveryStatus.NOT_STARTED,
     "in progress": DeliveryStatus.IN_PROGRESS,
-    "in_progress": DeliveryStatus.IN_PROGRESS,
+    "ongoing": DeliveryStatus.IN_PROGRESS,
+    "on going": DeliveryStatus.IN_PROGRESS,
+    "started": DeliveryStatus.IN_PROGRESS,
+    "underway": DeliveryStatus.IN_PROGRESS,
+    "under way": DeliveryStatus.IN_PROGRESS,
     "delivery": DeliveryStatus.IN_DELIVERY,
     "in delivery": DeliveryStatus.IN_DELIVERY,
-    "in_delivery": DeliveryStatus.IN_DELIVERY,
+    "being delivered": DeliveryStatus.IN_DELIVERY,
     "complete": DeliveryStatus.COMPLETE,
     "completed": DeliveryStatus.COMPLETE,
+    "delivered": DeliveryStatus.COMPLETE,
+    "done": DeliveryStatus.COMPLETE,
+    "achieved": DeliveryStatus.COMPLETE,
+    "finished": DeliveryStatus.COMPLETE,
     "not recorded": "",
 }
 
@@ -75,23 +88,69 @@ EXPORT_HEADERS = {
     Column.TARGET_DATE: "Action Plan Target Date",
 }
 
-_HEADER_WORDS = {
-    Column.NUMBER: {"no", "number", "action no", "action number", "ref", "reference"},
-    Column.ACTION: {"action", "actions", "action description", "description"},
-    Column.DELIVERY_STATUS: {"delivery status", "status"},
-    Column.COMMENTARY: {
-        "commentary",
-        "progress commentary",
-        "progress",
-        "progress update",
-        "update",
-        "comments",
-        "progress comments",
-    },
-    Column.TARGET_DATE: {"action plan target date", "target date", "due date", "target"},
-}
+
+@dataclass(frozen=True)
+class ColumnRole:
+    """A part of the plan a column can hold, and the headings that mean it.
+
+    A heading means the role when, once quarters, years and months are taken out of it, it is one of
+    `exact`, or holds one of the words in `any_of` and none in `none_of`. Roles are tried in the order
+    of COLUMN_ROLES, so a more particular one ("RAG status") is settled before a general one ("status").
+    New roles (lead officer, budget, ...) are added to that list; the mapping step offers each one.
+    """
+
+    key: str
+    label: str
+    exact: frozenset[str] = frozenset()
+    any_of: frozenset[str] = frozenset()
+    none_of: frozenset[str] = frozenset()
+    phrases: tuple[str, ...] = ()
+
+    def means(self, text: str, words: frozenset[str]) -> bool:
+        if text in self.exact or any(phrase in text for phrase in self.phrases):
+            return True
+        return bool(words & self.any_of) and not words & self.none_of
+
+
+COLUMN_ROLES = (
+    ColumnRole(
+        Column.NUMBER,
+        "Action number",
+        exact=frozenset(
+            {"no", "number", "action no", "action number", "ref", "reference", "action ref", "action reference"}
+            | {"id", "action id", "no s", "nos"}
+        ),
+    ),
+    ColumnRole(Column.RAG, "RAG colour", any_of=frozenset({"rag", "brag"})),
+    ColumnRole(
+        Column.TARGET_DATE,
+        "Target date",
+        exact=frozenset({"target", "due", "date", "deadline", "timescale", "timescales", "when"}),
+        any_of=frozenset({"deadline", "timescale", "timescales", "timeframe"}),
+        phrases=("target date", "due date", "completion date", "end date", "delivery date", "due by"),
+    ),
+    ColumnRole(Column.DELIVERY_STATUS, "Delivery status", any_of=frozenset({"status"})),
+    ColumnRole(
+        Column.COMMENTARY,
+        "Commentary",
+        any_of=frozenset({"commentary", "comment", "comments", "update", "updates", "progress", "narrative"}),
+    ),
+    ColumnRole(
+        Column.ACTION,
+        "Action",
+        any_of=frozenset({"action", "actions", "description"}),
+        none_of=frozenset({"lead", "leads", "owner", "officer", "officers", "responsible", "manager", "partner"})
+        | frozenset({"partners", "budget", "cost", "costs", "funding", "directorate", "service", "portfolio"}),
+    ),
+)
+ROLE_LABELS = {role.key: role.label for role in COLUMN_ROLES}
+
 _SPACES = re.compile(r"[ \t]+")
 _TARGET_HEADER = re.compile(r"^target (\d+)\b")
+# What dates a heading to a quarter: "Q1", "Quarter 1", "2023/24", "2023-24", "March", "FY".
+_HEADING_NOISE = re.compile(
+    r"\b(?:q[1-4]|quarter(?: [1-4])?|fy|\d+|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b"
+)
 
 
 def normalise_header(value) -> str:
@@ -99,17 +158,22 @@ def normalise_header(value) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(value or "").lower()).strip()
 
 
-def header_role(value) -> str | None:
+def heading_key(value) -> str:
+    """A heading without the quarter, year or month it names: "Progress Update - Q1 2023/24" -> "progress update".
+
+    Remembered column choices are keyed by it, so next quarter's heading finds this quarter's choice."""
     text = normalise_header(value)
+    return " ".join(_HEADING_NOISE.sub(" ", text).split()) or text
+
+
+def header_role(value) -> str | None:
+    text = heading_key(value)
     if not text:
         return None
-    if text.startswith("rag"):
-        return Column.RAG
-    for role, words in _HEADER_WORDS.items():
-        if text in words:
-            return role
-    if "target date" in text:
-        return Column.TARGET_DATE
+    words = frozenset(text.split())
+    for role in COLUMN_ROLES:
+        if role.means(text, words):
+            return role.key
     return None
 
 
@@ -137,7 +201,7 @@ def is_tick(value) -> bool:
 @functools.lru_cache(maxsize=256)  # a sheet repeats a few words thousands of times
 def rag_from_word(value) -> RAG | None:
     """The RAG colour a word names, or None if it names none."""
-    text = normalise_header(value)
+    text = normalise_header(_REMARK.sub(" ", str(value or "")))
     if text in RAG_WORDS:
         return RAG_WORDS[text]
     if text in RAG.values:
@@ -145,10 +209,13 @@ def rag_from_word(value) -> RAG | None:
     return None
 
 
+_REMARK = re.compile(r"\([^)]*\)")  # "Green (complete)": the word is the colour, the brackets a remark
+
+
 @functools.lru_cache(maxsize=256)  # a sheet repeats a few words thousands of times
 def delivery_status_from_word(value) -> str | None:
     """A delivery status code ("" for blank), or None for a word that names no status."""
-    text = re.sub(r"\s+", " ", cell_text(value).lower())
+    text = normalise_header(value)
     if not text:
         return ""
     return DELIVERY_STATUS_WORDS.get(text)

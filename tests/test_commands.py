@@ -22,7 +22,7 @@ def test_dry_run_reports_and_writes_nothing(seeded_plan, tmp_path: Path):
     path.write_bytes(workbook_bytes([HEADER, plan_row(1, rag="Red", commentary="Stopped"), plan_row(57)]))
     counts = (StatusUpdate.objects.count(), Action.objects.count(), ImportBatch.objects.count())
     output = run(str(path), "--period", "2023-24-q1", "--dry-run")
-    assert "1 new, 1 changed" in output
+    assert "new actions 1, changed 1" in output
     assert "Action 1: RAG Green → Red" in output
     assert "New action 57" in output
     assert "Missing from the file (kept, not deleted): 2, 3, 4" in output

@@ -149,7 +149,7 @@ def test_duplicate_numbers_are_a_problem_naming_both_rows(targets):
     ]
 
 
-def test_rag_word_and_fill_must_agree(targets):
+def test_a_rag_word_beats_the_fill_with_a_warning_naming_the_cell(targets):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER)
@@ -157,8 +157,13 @@ def test_rag_word_and_fill_must_agree(targets):
     sheet["K2"].fill = PatternFill("solid", fgColor="FFFF0000")
     buffer = io.BytesIO()
     workbook.save(buffer)
-    (problem,) = parse(buffer.getvalue()).problems
-    assert "the RAG word says Green but the cell is filled Red" in str(problem)
+    parsed = parse(buffer.getvalue())
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].rag == "green"
+    (warning,) = parsed.warnings
+    assert str(warning) == (
+        "Sheet 'Sheet', row 2, column K (RAG): the word says Green but the cell is filled Red; Green (the word) is used"
+    )
 
 
 @pytest.mark.parametrize(
@@ -349,11 +354,19 @@ def test_rag_from_the_fill_of_the_rag_cell_alone(targets, colour, rag):
 
 
 @pytest.mark.parametrize(("colour", "rag"), EXCEL_AND_LIBREOFFICE_FILLS[::3])
-def test_rag_from_the_fill_of_the_commentary_cell_as_in_the_councils_report(targets, colour, rag):
-    data = styled_workbook_bytes([HEADER, plan_row(1, rag=None, commentary="Going")], fills={"L2": colour})
+def test_rag_from_the_fill_of_the_commentary_cell_when_the_file_has_no_rag_column(targets, colour, rag):
+    no_rag = [cells[:10] + cells[11:] for cells in (HEADER, plan_row(1, commentary="Going"))]
+    data = styled_workbook_bytes(no_rag, fills={"K2": colour})
     parsed = parse(data)
     assert parsed.ok, parsed.problems
     assert (parsed.rows[0].rag, parsed.rows[0].commentary) == (rag, "Going")
+
+
+def test_a_highlighted_commentary_cell_is_not_read_as_rag_when_there_is_a_rag_column(targets):
+    data = styled_workbook_bytes([HEADER, plan_row(1, rag="Green", commentary="Changed")], fills={"L2": "FFFF00"})
+    parsed = parse(data)
+    assert parsed.ok, parsed.problems
+    assert (parsed.rows[0].rag, parsed.warnings) == ("green", [])
 
 
 def test_a_word_and_a_fill_that_agree_are_fine(targets):

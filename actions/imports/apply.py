@@ -1,7 +1,5 @@
 """Writing an import: everything in one transaction with bulk writes, recorded as a batch, or nothing."""
 
-from datetime import timedelta
-
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -11,7 +9,6 @@ from actions.models import (
     Action,
     ActionTarget,
     ImportBatch,
-    PendingImport,
     ReportingPeriod,
     StatusSource,
     StatusUpdate,
@@ -28,16 +25,21 @@ class ImportRefused(Exception):
 
 
 def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> tuple[ImportPreview, ImportBatch | None]:
-    """Write the import in one transaction. Returns the preview it applied and the batch (None if nothing changed)."""
+    """Write the import in one transaction. Returns the preview it applied and the batch (None if nothing changed).
+
+    A refused file, or one with nothing to change, writes nothing at all: not even the period's row."""
     if not parsed.ok:
         raise ImportRefused(parsed.problems)
     with transaction.atomic():
-        # Compare again inside the transaction, with the actions locked, so the
-        # write reflects the plan as it is now, not as it was at preview time.
+        # Compare again inside the transaction, with the actions locked: the file was read once, at upload,
+        # but the plan may have moved since, so this is the check of what can have changed.
         preview = preview_import(parsed, period, lock=True)
         if not preview.has_changes:
             return preview, None
+        period = ReportingPeriod.objects.for_quarter(period.as_quarter)
+        preview.period = period
         now = timezone.now()
+        counts = preview.counts
         batch = ImportBatch.objects.create(
             file_name=parsed.file_name[:255],
             sha256=parsed.sha256,
@@ -45,18 +47,22 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
             imported_by=user,
             imported_at=now,
             rows_read=len(parsed.rows),
-            actions_created=len(preview.new),
-            updates_created=len(preview.to_write),
-            unchanged=len(preview.unchanged),
-            missing=len(preview.missing),
+            actions_created=counts.new,
+            updates_created=counts.updates,
+            unchanged=counts.unchanged,
+            missing=counts.missing,
+            changed=counts.changed,
+            confirmed=counts.confirmed,
+            skipped=counts.skipped,
+            warnings=counts.warnings,
         )
         new_actions = Action.objects.bulk_create(
             [
                 Action(
                     number=outcome.row.number,
                     text=outcome.row.text,
-                    target_date_text=outcome.row.target_date,
-                    target_year=year_in(outcome.row.target_date),
+                    target_date_text=outcome.row.target_date or "",
+                    target_year=year_in(outcome.row.target_date or ""),
                     created_at=now,
                     created_by_import=batch,
                 )
@@ -73,7 +79,7 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
                 [
                     ActionTarget(action=outcome.action, target_id=target_ids[number], mark=mark[:8])
                     for outcome in preview.new
-                    for number, mark in outcome.row.marks.items()
+                    for number, mark in (outcome.row.marks or {}).items()
                 ]
             )
         recorded_at = StatusUpdate._meta.get_field("recorded_at").get_db_prep_save(now, connection)
@@ -84,9 +90,9 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
                 (
                     outcome.action.pk,
                     period.pk,
-                    outcome.row.delivery_status,
-                    outcome.row.rag,
-                    outcome.row.commentary,
+                    outcome.delivery_status,
+                    outcome.rag,
+                    outcome.commentary,
                     getattr(user, "pk", None),
                     recorded_at,
                     StatusSource.IMPORT.value,
@@ -135,20 +141,3 @@ def _insert_many(model, field_names: list[str], rows) -> None:
             values = ", ".join([placeholder] * len(chunk))
             # Identifiers come from the model's own metadata, quoted; every value is a parameter.
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", [v for row in chunk for v in row])  # noqa: S608
-
-
-PENDING_LIFETIME = timedelta(hours=2)
-
-
-def hold_upload(*, data: bytes, file_name: str, period: ReportingPeriod, user, now=None) -> PendingImport:
-    """Keep an uploaded file server-side until its owner confirms or cancels it, or it expires."""
-    now = now or timezone.now()
-    PendingImport.objects.expired(now=now).delete()
-    return PendingImport.objects.create(
-        user=user,
-        period=period,
-        file_name=file_name[:255],
-        data=data,
-        created_at=now,
-        expires_at=now + PENDING_LIFETIME,
-    )

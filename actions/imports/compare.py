@@ -1,4 +1,4 @@
-"""Comparison: what applying a parsed file for a period would do. Writes nothing."""
+"""Comparison: what applying a parsed file for a period would do, and its one set of counts. Writes nothing."""
 
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -6,21 +6,8 @@ from typing import NamedTuple
 
 from actions.imports.rows import ParsedFile, PlanRow
 from actions.models import Action, ActionTarget, ImportBatch, ReportingPeriod, StatusUpdate
-
-
-@dataclass
-class RowOutcome:
-    row: PlanRow
-    action: Action | None  # None for a new action
-    standing: "Standing | None"  # the position as it stood in the period before this import
-    kind: str  # one of the OUTCOME_* values
-    changed: list[str] = field(default_factory=list)  # which of "rag", "delivery_status", "commentary"
-    definition_differs: list[str] = field(default_factory=list)
-
-    @cached_property
-    def before(self) -> StatusUpdate | None:
-        """The standing position as a StatusUpdate, built only when shown (thousands cost a quarter second)."""
-        return StatusUpdate(**self.standing._asdict()) if self.standing else None
+from actions.models.action import year_in
+from actions.models.status import RAG, delivery_status_label
 
 
 class Standing(NamedTuple):
@@ -37,6 +24,86 @@ OUTCOME_CHANGED = "changed"
 OUTCOME_CONFIRMED = "confirmed"  # same as before, first recorded for this period
 OUTCOME_UNCHANGED = "unchanged"  # already recorded for this period as it is
 
+POSITION_FIELDS = ("rag", "delivery_status", "commentary")
+
+
+@dataclass
+class RowOutcome:
+    row: PlanRow
+    action: Action | None  # None for a new action
+    standing: Standing | None  # the position as it stood in the period before this import
+    kind: str  # one of the OUTCOME_* values
+    changed: list[str] = field(default_factory=list)  # which of POSITION_FIELDS
+    definition_differs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # set when shown: the file's warnings on this row
+
+    def position(self, name: str) -> str:
+        """What will be recorded: the file's value, or the standing one where the file has no such column."""
+        value = getattr(self.row, name)
+        if value is None:
+            value = getattr(self.standing, name) if self.standing else ""
+        return value
+
+    @property
+    def rag(self) -> str:
+        return self.position("rag")
+
+    @property
+    def delivery_status(self) -> str:
+        return self.position("delivery_status")
+
+    @property
+    def commentary(self) -> str:
+        return self.position("commentary")
+
+    @property
+    def rag_label(self) -> str:
+        return RAG(self.rag).label if self.rag else ""
+
+    @property
+    def delivery_status_label(self) -> str:
+        return delivery_status_label(self.delivery_status)
+
+    @cached_property
+    def before(self) -> StatusUpdate | None:
+        """The standing position as a StatusUpdate, built only when shown (thousands cost a quarter second)."""
+        return StatusUpdate(**self.standing._asdict()) if self.standing else None
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """One import's numbers, computed once from its preview; the preview, the success message, the history
+    and the admin all show these (an ImportBatch stores them)."""
+
+    new: int = 0
+    changed: int = 0
+    confirmed: int = 0
+    unchanged: int = 0
+    missing: int = 0
+    skipped: int = 0
+    warnings: int = 0
+
+    LABELS = {
+        "new": "New actions",
+        "changed": "Changed",
+        "confirmed": "Confirmed unchanged",
+        "unchanged": "Already recorded",
+        "missing": "Missing from the file",
+        "skipped": "Rows skipped",
+        "warnings": "Warnings",
+    }
+
+    def items(self) -> list[tuple[str, str, int]]:
+        return [(name, label, getattr(self, name)) for name, label in self.LABELS.items()]
+
+    def sentence(self) -> str:
+        return ", ".join(f"{label.lower()} {value}" for _, label, value in self.items())
+
+    @property
+    def updates(self) -> int:
+        """Status updates an import records: one per new, changed and confirmed action."""
+        return self.new + self.changed + self.confirmed
+
 
 @dataclass
 class ImportPreview:
@@ -49,19 +116,19 @@ class ImportPreview:
     def of_kind(self, kind: str) -> list[RowOutcome]:
         return [outcome for outcome in self.outcomes if outcome.kind == kind]
 
-    @property
+    @cached_property
     def new(self):
         return self.of_kind(OUTCOME_NEW)
 
-    @property
+    @cached_property
     def changed(self):
         return self.of_kind(OUTCOME_CHANGED)
 
-    @property
+    @cached_property
     def confirmed(self):
         return self.of_kind(OUTCOME_CONFIRMED)
 
-    @property
+    @cached_property
     def unchanged(self):
         return self.of_kind(OUTCOME_UNCHANGED)
 
@@ -71,56 +138,86 @@ class ImportPreview:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.to_write)
+        return any(outcome.kind != OUTCOME_UNCHANGED for outcome in self.outcomes)
 
-    @property
+    @cached_property
+    def counts(self) -> ImportCounts:
+        return ImportCounts(
+            new=len(self.new),
+            changed=len(self.changed),
+            confirmed=len(self.confirmed),
+            unchanged=len(self.unchanged),
+            missing=len(self.missing),
+            skipped=len(self.parsed.rows_skipped),
+            warnings=len(self.parsed.warnings),
+        )
+
+    @cached_property
     def definition_differences(self) -> list[RowOutcome]:
         return [outcome for outcome in self.outcomes if outcome.definition_differs]
+
+    def definition_summary(self) -> str:
+        """ "action text (3 actions), target date (1 action)" """
+        counts: dict[str, int] = {}
+        for outcome in self.definition_differences:
+            for name in outcome.definition_differs:
+                counts[name] = counts.get(name, 0) + 1
+        return ", ".join(f"{name} ({n} action{'s' if n != 1 else ''})" for name, n in counts.items())
+
+    @property
+    def changes(self) -> list[RowOutcome]:
+        """What the plan admin checks first: new and changed actions, in file order."""
+        return [outcome for outcome in self.outcomes if outcome.kind in (OUTCOME_NEW, OUTCOME_CHANGED)]
 
 
 def _position_differences(row: PlanRow, update: Standing | None) -> list[str]:
     if update is None:
-        return ["rag", "delivery_status", "commentary"]
+        return list(POSITION_FIELDS)
     return [
         name
-        for name, value in (
-            ("rag", row.rag),
-            ("delivery_status", row.delivery_status),
-            ("commentary", row.commentary),
-        )
-        if getattr(update, name) != value
+        for name in POSITION_FIELDS
+        if getattr(row, name) is not None and getattr(update, name) != getattr(row, name)
     ]
+
+
+def same_target_date(file_text: str, plan_text: str) -> bool:
+    """The same date, or the same year written another way ("31/03/2024" and "2024")."""
+    if " ".join(file_text.split()).lower() == " ".join(plan_text.split()).lower():
+        return True
+    file_year = year_in(file_text)
+    return file_year is not None and file_year == year_in(plan_text)
 
 
 def _definition_differences(row: PlanRow, action: Action, marks: dict[int, str]) -> list[str]:
     differences = []
-    if row.text != action.text:
+    if row.text and row.text != action.text:
         differences.append("action text")
-    if set(row.marks) != set(marks):
+    if row.marks is not None and set(row.marks) != set(marks):
         differences.append("targets")
-    if row.target_date != action.target_date_text:
+    if row.target_date is not None and not same_target_date(row.target_date, action.target_date_text):
         differences.append("target date")
     return differences
 
 
 def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = False) -> ImportPreview:
-    """What applying `parsed` for `period` would do. Writes nothing."""
+    """What applying `parsed` for `period` would do. Writes nothing; `period` need not be saved yet."""
     actions_query = Action.objects.only("pk", "number", "text", "target_date_text")
     if lock:
         actions_query = actions_query.select_for_update()
     actions = {action.number: action for action in actions_query}
     marks: dict[int, dict[int, str]] = {}
-    for action_id, target_number, mark in ActionTarget.objects.values_list("action_id", "target__number", "mark"):
-        marks.setdefault(action_id, {})[target_number] = mark
+    if any(row.marks is not None for row in parsed.rows):
+        for action_id, target_number, mark in ActionTarget.objects.values_list("action_id", "target__number", "mark"):
+            marks.setdefault(action_id, {})[target_number] = mark
     # The position each action had as this period stood: only its latest update up to it is loaded.
-    latest = StatusUpdate.objects.filter(pk__in=Action.objects.with_position(period).values("position_update_id"))
+    latest = StatusUpdate.objects.filter(pk__in=Action.objects.with_position(period.slug).values("position_update_id"))
     standing = {row[1]: Standing(*row) for row in latest.values_list(*Standing._fields)}
 
     outcomes = []
     for row in parsed.rows:
         action = actions.get(row.number)
         if action is None:
-            outcomes.append(RowOutcome(row, None, None, OUTCOME_NEW, _position_differences(row, None)))
+            outcomes.append(RowOutcome(row, None, None, OUTCOME_NEW, list(POSITION_FIELDS)))
             continue
         before = standing.get(action.pk)
         changed = _position_differences(row, before)
@@ -138,7 +235,7 @@ def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = 
     in_file = {row.number for row in parsed.rows}
     missing = [action for number, action in sorted(actions.items()) if number not in in_file]
     previous_batch = (
-        ImportBatch.objects.filter(sha256=parsed.sha256, period=period, undone_at__isnull=True)
+        ImportBatch.objects.filter(sha256=parsed.sha256, period_id=period.slug, undone_at__isnull=True)
         .select_related("imported_by")
         .first()
     )

@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from actions.imports.choices import ReadingChoices
 from actions.imports.layout import HEADER_SEARCH_ROWS
 from actions.imports.parsing import parse_sheet
 from actions.imports.rows import ParsedFile, Problem, TargetHeading
@@ -32,7 +33,10 @@ class _Cell:
     fill: object = None
 
 
-def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]) -> ParsedFile:
+def read_plan_file(
+    data: bytes, file_name: str, targets: Sequence[TargetHeading], choices: ReadingChoices | None = None
+) -> ParsedFile:
+    """Read the file with the plan admin's `choices` (column roles, word meanings), if any."""
     parsed = ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
     if len(data) > MAX_FILE_BYTES:
         parsed.problems.append(
@@ -45,13 +49,22 @@ def read_plan_file(data: bytes, file_name: str, targets: Sequence[TargetHeading]
         sheets = _xlsx_sheets(data, file_name, parsed)
     if sheets is None:
         return parsed
+    empty_tables = []
     try:
         for sheet_name, rows, theme in sheets:
-            if parse_sheet(sheet_name, rows, targets, parsed, theme):
-                return parsed
+            # Each sheet is read afresh: a cover or instructions sheet may look like a header with nothing under it.
+            attempt = ParsedFile(file_name=file_name, sha256=parsed.sha256)
+            if not parse_sheet(sheet_name, rows, targets, attempt, theme, choices):
+                continue
+            if attempt.rows or attempt.problems:
+                return attempt
+            empty_tables.append(sheet_name)
     except Exception as error:  # openpyxl reads sheets lazily: damage or unsafe XML surfaces only here
         parsed.rows.clear()
         parsed.problems.append(Problem(_unreadable(file_name, error)))
+        return parsed
+    if empty_tables:
+        parsed.problems.append(Problem("The sheet has a header but no actions below it.", empty_tables[0]))
         return parsed
     parsed.problems.append(
         Problem(

@@ -1,10 +1,11 @@
-"""The plan admin's import journey: upload, preview, confirm or cancel, history, undo.
+"""The plan admin's import journey: upload, preview (with its mapping step), confirm or cancel, history, undo.
 
 The views only move requests around; reading, comparing, applying and undoing
 are in the modules beside this one, which the management command uses too.
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -12,19 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from actions.imports.apply import ImportRefused, apply_import, hold_upload
-from actions.imports.compare import preview_import
-from actions.imports.forms import ImportUploadForm
-from actions.imports.reading import read_plan_file
-from actions.imports.rows import target_headings
+from actions.imports.apply import ImportRefused, apply_import
+from actions.imports.choices import ReadingChoices
+from actions.imports.compare import ImportCounts, preview_import
+from actions.imports.forms import ImportUploadForm, MappingForm
+from actions.imports.pending import hold_upload, parsed_upload, remember, reread
 from actions.imports.undo import UndoRefused, undo_blocker, undo_import
 from actions.models import ImportBatch, PendingImport
 from actions.permissions import PlanAdminRequiredMixin
+from actions.spreadsheet import ROLE_LABELS
 from targets.models import Target
 
-
-def read_pending(pending: PendingImport):
-    return read_plan_file(bytes(pending.data), pending.file_name, target_headings(Target.objects.all()))
+CHANGES_PER_PAGE = 100
+WARNINGS_SHOWN = 100
 
 
 class ImportHistoryView(PlanAdminRequiredMixin, ListView):
@@ -41,6 +42,7 @@ class ImportHistoryView(PlanAdminRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         latest = ImportBatch.objects.standing().newest_first().values_list("pk", flat=True).first()
         context["undoable_pk"] = latest
+        context["count_labels"] = ImportCounts.LABELS.values()
         return context
 
 
@@ -51,7 +53,7 @@ class ImportUploadView(PlanAdminRequiredMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         pending = hold_upload(
-            data=upload.read(), file_name=upload.name, period=form.reporting_period, user=self.request.user
+            data=upload.read(), file_name=upload.name, period_slug=form.cleaned_data["period"], user=self.request.user
         )
         return redirect("imports:preview", pk=pending.pk)
 
@@ -60,7 +62,7 @@ class PendingImportMixin(PlanAdminRequiredMixin):
     """The pending upload named in the URL: only its owner's, and only until it expires."""
 
     def get_pending(self, *, lock=False) -> PendingImport | None:
-        query = PendingImport.objects.filter(user=self.request.user).select_related("period")
+        query = PendingImport.objects.filter(user=self.request.user)
         if lock:
             query = query.select_for_update()
         pending = query.filter(pk=self.kwargs["pk"]).first()
@@ -75,9 +77,17 @@ class PendingImportMixin(PlanAdminRequiredMixin):
         messages.warning(self.request, "That upload has expired, so nothing was imported. Upload the file again.")
         return redirect("imports:upload")
 
+    def mapping_form(self, pending, parsed, data=None) -> MappingForm:
+        return MappingForm(
+            data,
+            parsed=parsed,
+            choices=ReadingChoices.from_json(pending.choices),
+            target_numbers=Target.objects.order_by("number").values_list("number", flat=True),
+        )
+
 
 class ImportPreviewView(PendingImportMixin, TemplateView):
-    """What the file would change, before anything is written."""
+    """How the file was read and what it would change, before anything is written; changes first, paged."""
 
     template_name = "imports/preview.html"
 
@@ -89,11 +99,47 @@ class ImportPreviewView(PendingImportMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        parsed = read_pending(self.pending)
-        context["pending"] = self.pending
-        context["parsed"] = parsed
-        context["preview"] = preview_import(parsed, self.pending.period) if parsed.ok else None
+        pending = self.pending
+        parsed = parsed_upload(pending)
+        preview = preview_import(parsed, pending.period) if parsed.ok else None
+        context.update(pending=pending, parsed=parsed, preview=preview)
+        context["mapping"] = self.mapping_form(pending, parsed)
+        context["warnings"] = parsed.warnings[:WARNINGS_SHOWN]
+        context["missing_labels"] = [ROLE_LABELS[role] for role in parsed.roles_missing]
+        if preview is not None:
+            page = Paginator(preview.changes, CHANGES_PER_PAGE).get_page(self.request.GET.get("page"))
+            context["changes_page"] = page
+            warnings_by_row = parsed.warnings_by_row()
+            for outcome in page.object_list:
+                outcome.warnings = warnings_by_row.get(outcome.row.row, [])
+            context["definition_summary"] = preview.definition_summary()
+            context["confirmed_numbers"] = number_ranges(o.row.number for o in preview.confirmed)
+            context["unchanged_numbers"] = number_ranges(o.row.number for o in preview.unchanged)
+            context["missing_numbers"] = number_ranges(a.number for a in preview.missing)
         return context
+
+
+class ImportChooseView(PendingImportMixin, View):
+    """The mapping step's answer: read the upload again with the choices, and remember them if asked."""
+
+    def post(self, request, *args, **kwargs):
+        pending = self.get_pending()
+        if pending is None:
+            return self.expired()
+        form = self.mapping_form(pending, parsed_upload(pending), request.POST)
+        if not form.is_valid():
+            messages.error(request, "Those choices could not be used; choose from the lists offered.")
+            return redirect("imports:preview", pk=pending.pk)
+        choices = form.chosen()
+        parsed = reread(pending, choices)
+        message = f"{pending.file_name} was read again with your choices."
+        if form.cleaned_data["remember"]:
+            count = remember(choices, form.texts, user=request.user)
+            message += f" {count} choice{'s' if count != 1 else ''} remembered for future imports."
+        messages.success(request, message)
+        if not parsed.ok:
+            messages.warning(request, f"{len(parsed.problems)} problem(s) remain; see the list below.")
+        return redirect("imports:preview", pk=pending.pk)
 
 
 class ImportConfirmView(PendingImportMixin, View):
@@ -102,22 +148,18 @@ class ImportConfirmView(PendingImportMixin, View):
             pending = self.get_pending(lock=True)
             if pending is None:
                 return self.expired()
-            parsed = read_pending(pending)
+            parsed = parsed_upload(pending)
+            period = pending.period
             try:
-                _, batch = apply_import(parsed, pending.period, user=request.user)
+                _, batch = apply_import(parsed, period, user=request.user)
             except ImportRefused:
                 messages.error(request, f"{pending.file_name} has problems, so nothing was imported.")
                 return redirect("imports:preview", pk=pending.pk)
             pending.delete()
         if batch is None:
-            messages.info(request, f"Nothing to change: {pending.file_name} is already recorded for {pending.period}.")
+            messages.info(request, f"Nothing to change: {pending.file_name} is already recorded for {period}.")
         else:
-            messages.success(
-                request,
-                f"Imported {pending.file_name} for {pending.period}: {batch.updates_created} status "
-                f"update{'s' if batch.updates_created != 1 else ''} and {batch.actions_created} new "
-                f"action{'s' if batch.actions_created != 1 else ''}.",
-            )
+            messages.success(request, f"Imported {pending.file_name} for {batch.period}: {batch.counts.sentence()}.")
         return redirect("imports:history")
 
 
@@ -153,3 +195,14 @@ class ImportUndoView(PlanAdminRequiredMixin, DetailView):
             return redirect(reverse("imports:undo", kwargs={"pk": batch.pk}))
         messages.success(request, f"Undone: the import of {batch.file_name} for {batch.period}.")
         return redirect("imports:history")
+
+
+def number_ranges(numbers) -> str:
+    """Action numbers as runs ("1-40, 42, 44-56", with en dashes): a 5,000-action list stays a line."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)

@@ -1,5 +1,5 @@
 from .action import Action, ActionQuerySet, ActionTarget
-from .imports import ImportBatch, PendingImport
+from .imports import ImportBatch, PendingImport, RememberedChoice
 from .period import ReportingPeriod
 from .reminders import UpdateReminder
 from .status import RAG, DeliveryStatus, StatusSource, StatusUpdate, StatusUpdateQuerySet
@@ -12,6 +12,7 @@ __all__ = [
     "DeliveryStatus",
     "ImportBatch",
     "PendingImport",
+    "RememberedChoice",
     "ReportingPeriod",
     "StatusSource",
     "StatusUpdate",

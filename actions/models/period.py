@@ -18,6 +18,16 @@ class ReportingPeriodQuerySet(models.QuerySet):
         """The period for a slug, created on first use; raises InvalidPeriod for a malformed slug."""
         return self.for_quarter(Quarter.from_slug(slug))
 
+    def peek(self, slug: str) -> "ReportingPeriod":
+        """The period for a slug, unsaved if it has no row yet: for reading, so nothing is written by a look."""
+        quarter = Quarter.from_slug(slug)
+        existing = self.filter(slug=quarter.slug).first()
+        if existing is not None:
+            return existing
+        return self.model(
+            slug=quarter.slug, year=quarter.year, quarter=quarter.quarter, start=quarter.start, end=quarter.end
+        )
+
     def current(self, today: date | None = None) -> "ReportingPeriod":
         return self.for_quarter(Quarter.current(today))
 

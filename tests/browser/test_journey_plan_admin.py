@@ -54,14 +54,15 @@ def plan_state():
 def assert_preview_names_the_changes(page) -> None:
     expect(page.locator("h1")).to_have_text("Check the import")
     expect(page.locator(".govuk-caption-l")).to_have_text(f"{FILE_NAME}, for {PERIOD_LABEL}")
-    changed = page.locator("table", has=page.locator("caption", has_text="Changed actions"))
+    changed = page.locator("table", has=page.locator("caption", has_text="New and changed actions"))
     assert changed.locator("tbody th").all_inner_texts() == [str(number) for number in CHANGES]
     row_7 = changed.locator("tbody tr").first
     expect(row_7.locator("td").first).to_contain_text("Red")  # the new RAG, in words
     summary = page.locator(".govuk-summary-list")
-    expect(summary.locator(".govuk-summary-list__row", has_text="Changed").locator("dd")).to_have_text(
-        str(len(CHANGES))
+    changed_count = summary.locator(
+        ".govuk-summary-list__row", has=page.locator("dt", has_text=re.compile(r"^Changed$"))
     )
+    expect(changed_count.locator("dd")).to_have_text(str(len(CHANGES)))
     # Nothing is written until the admin confirms.
     assert not ImportBatch.objects.filter(file_name=FILE_NAME).exists()
 

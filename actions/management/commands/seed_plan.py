@@ -42,7 +42,7 @@ class Command(BaseCommand):
         else:
             parsed = read_plan_file(
                 SEED_WORKBOOK.read_bytes(), SEED_WORKBOOK.name, target_headings(Target.objects.all())
-            )
+            )  # the seed is the council's own file: no remembered choices
             if not parsed.ok:
                 raise CommandError("The seed workbook has problems:\n" + "\n".join(map(str, parsed.problems)))
             _, batch = apply_import(parsed, ReportingPeriod.objects.for_slug(SEED_PERIOD))
