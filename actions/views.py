@@ -8,7 +8,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from actions import exports
 from actions.filters import ActionFilter
 from actions.forms import StatusForm
-from actions.models import RAG, Action, ReportingPeriod, StatusSource
+from actions.models import RAG, Action, PeriodClosed, ReportingPeriod, StatusSource
 from actions.models.status import delivery_status_label
 from actions.periods import Quarter
 from actions.permissions import (
@@ -96,6 +96,9 @@ class StatusUpdateView(ActionEditorRequiredMixin, FormView):
             )
         except StatusConflict as conflict:
             return self.render_conflict(form, conflict)
+        except PeriodClosed as closed:  # closed between the form's check and the write
+            form.add_error("period", str(closed))
+            return self.form_invalid(form)
         messages.success(self.request, f"Status recorded for action {self.action.number}.")
         return redirect("actions:detail", number=self.action.number)
 

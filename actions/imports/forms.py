@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 
 from actions.imports.reading import MAX_FILE_BYTES
-from actions.models import ReportingPeriod
+from actions.models import PeriodClosed, ReportingPeriod
 from actions.periods import Quarter
 
 # The upload form offers at least this many quarters before the current one.
@@ -54,6 +54,14 @@ class ImportUploadForm(forms.Form):
                 "Remove other sheets or images and upload it again."
             )
         return upload
+
+    def clean_period(self):
+        closing = ReportingPeriod.objects.closing(self.cleaned_data["period"])
+        if closing is not None:
+            raise forms.ValidationError(
+                str(PeriodClosed(ReportingPeriod.objects.for_slug(self.cleaned_data["period"]), closing))
+            )
+        return self.cleaned_data["period"]
 
     @property
     def reporting_period(self) -> ReportingPeriod:

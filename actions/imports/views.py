@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from actions.imports.apply import ImportRefused, apply_import, hold_upload
+from actions.imports.apply import ImportRefused, apply_import, closed_period_problem, hold_upload
 from actions.imports.compare import preview_import
 from actions.imports.forms import ImportUploadForm
 from actions.imports.reading import read_plan_file
@@ -90,6 +90,8 @@ class ImportPreviewView(PendingImportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         parsed = read_pending(self.pending)
+        if problem := closed_period_problem(self.pending.period):
+            parsed.problems.insert(0, problem)
         context["pending"] = self.pending
         context["parsed"] = parsed
         context["preview"] = preview_import(parsed, self.pending.period) if parsed.ok else None
@@ -105,8 +107,8 @@ class ImportConfirmView(PendingImportMixin, View):
             parsed = read_pending(pending)
             try:
                 _, batch = apply_import(parsed, pending.period, user=request.user)
-            except ImportRefused:
-                messages.error(request, f"{pending.file_name} has problems, so nothing was imported.")
+            except ImportRefused as refused:
+                messages.error(request, f"{pending.file_name} was not imported. {refused}")
                 return redirect("imports:preview", pk=pending.pk)
             pending.delete()
         if batch is None:

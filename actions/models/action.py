@@ -75,7 +75,7 @@ class ActionQuerySet(models.QuerySet):
             .select_related("merged_into")
         )
 
-    def with_position(self, period=None):
+    def with_position(self, period=None, *, approved_only: bool = False):
         """Annotate each action's position: `position_rag`, `position_delivery_status`,
         `position_period_id` and `position_update_id`.
 
@@ -84,8 +84,12 @@ class ActionQuerySet(models.QuerySet):
         position as that period ended: the latest update recorded for it or any
         earlier period. Filters and reports read these names, so the same code
         answers "now" and "as it stood".
+
+        `approved_only` reads the latest approved update instead of the latest of
+        any review state: reports and the public site ask for it, internal pages
+        do not. It is the one place that choice is made.
         """
-        if period is None:
+        if period is None and not approved_only:
             return self.annotate(
                 position_rag=models.F("current_rag"),
                 position_delivery_status=models.F("current_delivery_status"),
@@ -94,10 +98,10 @@ class ActionQuerySet(models.QuerySet):
             )
         from .status import StatusUpdate
 
-        slug = getattr(period, "slug", period)
-        latest = StatusUpdate.objects.filter(action=models.OuterRef("pk"), period_id__lte=slug).order_by(
-            "-period_id", "-recorded_at", "-id"
-        )
+        latest = StatusUpdate.objects.counted(approved_only=approved_only).filter(action=models.OuterRef("pk"))
+        if period is not None:
+            latest = latest.filter(period_id__lte=getattr(period, "slug", period))
+        latest = latest.order_by("-period_id", "-recorded_at", "-id")
         return self.annotate(
             position_update_id=models.Subquery(latest.values("pk")[:1]),
             position_rag=Coalesce(
@@ -108,6 +112,11 @@ class ActionQuerySet(models.QuerySet):
             ),
             position_period_id=models.Subquery(latest.values("period_id")[:1]),
         )
+
+    def published(self, period):
+        """Every action with its published position at `period`'s end (the latest approved update), for the
+        public site and anything built on it. Needs a published (closed) period to mean "published"."""
+        return self.with_position(period, approved_only=True).in_plan_order()
 
     def overdue(self, on: date):
         """Target year passed by `on`, and not complete. Needs `with_position()`."""
