@@ -214,9 +214,9 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
     by_pk = {position.pk: position for position in positions}
     before = {
         pk: (rag, delivery_status)
-        for pk, rag, delivery_status, update_id in Action.objects.with_position(previous.slug, approved_only=True).values_list(
-            "pk", "position_rag", "position_delivery_status", "position_update_id"
-        )
+        for pk, rag, delivery_status, update_id in Action.objects.with_position(
+            previous.slug, approved_only=True
+        ).values_list("pk", "position_rag", "position_delivery_status", "position_update_id")
         if update_id is not None
     }
     overdue_pks = set(in_report.overdue(on=period.end).values_list("pk", flat=True))

@@ -107,8 +107,8 @@ class ImportConfirmView(PendingImportMixin, View):
             parsed = read_pending(pending)
             try:
                 _, batch = apply_import(parsed, pending.period, user=request.user)
-            except ImportRefused as refused:
-                messages.error(request, f"{pending.file_name} was not imported. {refused}")
+            except ImportRefused:  # the preview it returns to lists why (a closed period among them)
+                messages.error(request, f"{pending.file_name} has problems, so nothing was imported.")
                 return redirect("imports:preview", pk=pending.pk)
             pending.delete()
         if batch is None:
