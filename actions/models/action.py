@@ -53,7 +53,12 @@ class ActionQuerySet(models.QuerySet):
         )
 
     def with_current_status(self):
-        return self.select_related("current_update", "current_update__recorded_by", "current_period")
+        return self.select_related(
+            "current_update",
+            "current_update__recorded_by",
+            "current_update__latest_review__decided_by",
+            "current_period",
+        )
 
     def with_target_links(self):
         """Each action's target links, with their targets, in one extra query."""
