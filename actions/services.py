@@ -123,7 +123,7 @@ def review_updates(*, updates, decision: str, reviewer, note: str = "") -> list[
     note = note.strip()
     if decision == ReviewState.RETURNED and not note:
         raise ReviewRefused("Enter a note saying what the officer should change")
-    ids = sorted({getattr(update, "pk", update) for update in updates})
+    ids = sorted({int(getattr(update, "pk", update)) for update in updates})
     if not ids:
         raise ReviewRefused("Select at least one update")
     locked = list(

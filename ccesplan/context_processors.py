@@ -5,6 +5,8 @@ from actions.permissions import IMPORT_PLAN, RECORD_STATUS, REVIEW_UPDATES
 
 def navigation(request):
     """The service navigation, with the current section marked for screen readers and sight."""
+    if getattr(request.resolver_match, "namespace", "") == "public":
+        return {"nav_items": []}  # the public site has its own, and must not read the session
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "targets",
     "actions",
     "reports",
+    "public",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     path("imports/", include("actions.imports.urls")),
+    path("public/", include("public.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

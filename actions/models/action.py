@@ -119,9 +119,13 @@ class ActionQuerySet(models.QuerySet):
         )
 
     def published(self, period):
-        """Every action with its published position at `period`'s end (the latest approved update), for the
-        public site and anything built on it. Needs a published (closed) period to mean "published"."""
-        return self.with_position(period, approved_only=True).in_plan_order()
+        """The actions in the plan by `period`'s end, each with its published position then (the latest
+        approved update), for the public site and anything built on it (public.published)."""
+        return (
+            self.with_position(period, approved_only=True)
+            .filter(models.Q(position_update_id__isnull=False) | models.Q(created_at__date__lte=period.end))
+            .in_plan_order()
+        )
 
     def overdue(self, on: date):
         """Target year passed by `on`, and not complete. Needs `with_position()`."""
