@@ -193,3 +193,23 @@ def test_the_position_switch_reads_latest_or_latest_approved(officer, action):
     assert (latest.position_rag, latest.position_period_id) == ("red", PERIOD)
     assert (approved.position_rag, approved.position_period_id) == ("green", "2022-23-q4")
     assert Action.objects.with_position(approved_only=True).get(pk=action.pk).position_rag == "green"
+
+
+def test_the_reminder_command_reminds_reviewers_once_a_day(officer, manager, action, mailoutbox):
+    import io
+
+    from django.core import mail
+    from django.core.management import call_command
+
+    manager.email = "manager@example.gov.uk"
+    manager.save()
+    make_update(action, PERIOD, rag="amber", commentary=DRAFT, recorded_by=officer)
+    out = io.StringIO()
+    call_command("send_update_reminders", stdout=out)
+    sent = [message for message in mail.outbox if message.to == ["manager@example.gov.uk"]]
+    assert len(sent) == 1
+    assert sent[0].subject == "Climate action plan: 1 status update awaiting your review"
+    assert "Action 7, 2023/24 Q1: Amber" in sent[0].body and "http://testserver/actions/review/" in sent[0].body
+    assert "Sent 1 reviewer reminder." in out.getvalue()
+    call_command("send_update_reminders", stdout=io.StringIO())
+    assert len([m for m in mail.outbox if m.to == ["manager@example.gov.uk"]]) == 1
