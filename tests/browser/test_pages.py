@@ -32,6 +32,7 @@ PAGES = [
     ("public home, nothing published", None, "/public/"),
     ("public actions, nothing published", None, "/public/actions/"),
     ("public reports, nothing published", None, "/public/reports/"),
+    ("no access with a council account", None, "/accounts/council/no-access/"),
 ]
 
 
