@@ -18,8 +18,12 @@ from actions.models import (
     ActionTarget,
     DeliveryStatus,
     ImportBatch,
+    PeriodClosed,
+    PeriodEvent,
     RememberedChoice,
     ReportingPeriod,
+    ReportSnapshot,
+    ReviewDecision,
     StatusSource,
     StatusUpdate,
     UpdateReminder,
@@ -129,6 +133,9 @@ class ActionAdminForm(forms.ModelForm):
             )
             if problem:
                 self.add_error("commentary", problem)
+        if cleaned["period"] and (closing := ReportingPeriod.objects.closing(cleaned["period"])):
+            self.add_error("period", str(PeriodClosed(ReportingPeriod.objects.for_slug(cleaned["period"]), closing)))
+            return cleaned
         if self.instance.pk:
             self._refuse_if_stale()
         return cleaned
@@ -296,6 +303,9 @@ class ActionAdmin(admin.ModelAdmin):
         except StatusConflict as conflict:
             self.message_user(request, stale_explanation(conflict.current), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+        except PeriodClosed as closed:  # closed between the form's check and the write
+            self.message_user(request, f"Nothing was saved. {closed}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 # ---------------------------------------------------------------------------
@@ -304,8 +314,17 @@ class ActionAdmin(admin.ModelAdmin):
 
 @admin.register(StatusUpdate)
 class StatusUpdateAdmin(ReadOnlyAdmin):
-    list_display = ("action", "period", "rag", "delivery_status", "recorded_at", "recorded_by", "source")
-    list_filter = ("period", "rag", "delivery_status", "source")
+    list_display = (
+        "action",
+        "period",
+        "rag",
+        "delivery_status",
+        "recorded_at",
+        "recorded_by",
+        "source",
+        "review_state",
+    )
+    list_filter = ("period", "rag", "delivery_status", "source", "review_state")
     search_fields = ("action__number__exact", "commentary")
     list_select_related = ("action", "period", "recorded_by")
     date_hierarchy = "recorded_at"
@@ -313,12 +332,34 @@ class StatusUpdateAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(PlanAdminsOnly, admin.ModelAdmin):
-    list_display = ("slug", "label", "start", "end")
-    fields = ("year", "quarter", "slug", "start", "end")
+    list_display = ("slug", "label", "start", "end", "closed_at", "closed_by")
+    fields = ("year", "quarter", "slug", "start", "end", "closed_at", "closed_by")
 
     def get_readonly_fields(self, request, obj=None):
-        # The slug and dates follow from the financial year and quarter (ReportingPeriod.clean).
-        return ("slug", "start", "end") if obj is None else self.fields
+        # The slug and dates follow from the financial year and quarter (ReportingPeriod.clean); closing and
+        # reopening happen on the period's report page, where they are recorded with who and why.
+        return ("slug", "start", "end", "closed_at", "closed_by") if obj is None else self.fields
+
+
+@admin.register(PeriodEvent)
+class PeriodEventAdmin(ReadOnlyAdmin):
+    list_display = ("period", "kind", "by", "at", "reason")
+    list_filter = ("kind", "period")
+    list_select_related = ("period", "by")
+
+
+@admin.register(ReportSnapshot)
+class ReportSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("period", "taken_at")
+    fields = ("period", "taken_at")
+    list_select_related = ("period",)
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("update", "decision", "decided_by", "decided_at", "note")
+    list_filter = ("decision",)
+    list_select_related = ("update__action", "update__period", "decided_by")
 
 
 @admin.register(ImportBatch)

@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions.models import RAG, Action, DeliveryStatus, StatusUpdate
+from actions.models import RAG, Action, DeliveryStatus, PeriodClosed, ReportingPeriod, StatusUpdate
 from actions.models.status import delivery_status_label
 from actions.periods import Quarter
 
@@ -81,6 +81,12 @@ class StatusForm(forms.Form):
     def clean_based_on(self):
         self.based_on_update = based_on_update(self.action, self.cleaned_data["based_on"])
         return self.cleaned_data["based_on"]
+
+    def clean_period(self):
+        slug = self.cleaned_data["period"]
+        if closing := ReportingPeriod.objects.closing(slug):
+            raise ValidationError(str(PeriodClosed(ReportingPeriod.objects.for_slug(slug), closing)))
+        return slug
 
     def clean(self):
         cleaned = super().clean()

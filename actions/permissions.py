@@ -1,11 +1,10 @@
 """Who may see the plan and who may record its status.
 
-Officers, managers and plan admins all read the plan; the public may too where
-the council opens it (CCES_PUBLIC_READ). Officers record status for the actions
+Officers, managers and plan admins all read the plan; the public reads only the
+public site (the `public` app), never these pages. Officers record status for the actions
 they lead, plan admins for any; which actions those are is
 ActionQuerySet.editable_by(user). Each view declares one of the mixins below."""
 
-from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -17,11 +16,11 @@ EDIT_ANY_ACTION = "actions.change_action"
 
 
 def can_read_plan(user) -> bool:
-    return settings.CCES_PUBLIC_READ or (user.is_authenticated and user.has_perm(READ_PLAN))
+    return user.is_authenticated and user.has_perm(READ_PLAN)
 
 
 class PlanReaderRequiredMixin(AccessMixin):
-    """Read-only plan pages: anonymous visitors go to sign-in (unless the plan is public); others need READ_PLAN."""
+    """Read-only plan pages: anonymous visitors go to sign-in; others need READ_PLAN."""
 
     def dispatch(self, request, *args, **kwargs):
         if not can_read_plan(request.user):
@@ -69,6 +68,10 @@ class ActionEditorRequiredMixin(AccessMixin):
 
 
 IMPORT_PLAN = "actions.add_importbatch"
+# Managers by default: approve or return officers' updates (when CCES_REVIEW_UPDATES is on).
+REVIEW_UPDATES = "actions.review_statusupdate"
+# Plan admins: close a reporting period (freezing and publishing it) and reopen it.
+CLOSE_PERIOD = "actions.close_reportingperiod"
 
 
 class PlanAdminRequiredMixin(PermissionRequiredMixin):

@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, ReportingPeriod, UpdateReminder
-from actions.permissions import RECORD_STATUS
+from actions.models import Action, ReportingPeriod, StatusUpdate, UpdateReminder
+from actions.permissions import RECORD_STATUS, REVIEW_UPDATES
 
 
 @dataclass
@@ -22,6 +22,8 @@ class ReminderRun:
     would_send: list = field(default_factory=list)  # (user, actions) on a dry run
     already_reminded: list = field(default_factory=list)  # users reminded earlier the same day
     without_email: list = field(default_factory=list)
+    reviewers_sent: list[UpdateReminder] = field(default_factory=list)
+    reviewers_would_send: list = field(default_factory=list)  # (user, updates) on a dry run
 
 
 def reminders_due(period: ReportingPeriod) -> dict:
@@ -37,6 +39,28 @@ def reminders_due(period: ReportingPeriod) -> dict:
             if lead.pk in recorders:
                 due.setdefault(lead, []).append(action)
     return dict(sorted(due.items(), key=lambda item: item[0].get_username()))
+
+
+def reviews_due() -> tuple[list, list[StatusUpdate]]:
+    """The active reviewers, and every update awaiting review (any period), oldest first; none if nothing waits."""
+    waiting = list(StatusUpdate.objects.awaiting_review().select_related("action", "period").order_by("recorded_at"))
+    if not waiting:
+        return [], []
+    reviewers = (
+        get_user_model()
+        .objects.with_perm(REVIEW_UPDATES, is_active=True, backend="django.contrib.auth.backends.ModelBackend")
+        .order_by("username")
+    )
+    return list(reviewers), waiting
+
+
+def review_reminder_message(user, updates: list[StatusUpdate], base_url: str) -> EmailMessage:
+    context = {"user": user, "updates": updates, "review_url": f"{base_url}{reverse('actions:review-queue')}"}
+    count = len(updates)
+    subject = f"Climate action plan: {count} status update{'s' if count != 1 else ''} awaiting your review"
+    return EmailMessage(
+        subject=subject, body=render_to_string("actions/email/review_reminder.txt", context), to=[user.email]
+    )
 
 
 def reminder_message(user, actions: list[Action], period: ReportingPeriod, base_url: str) -> EmailMessage:
@@ -91,4 +115,37 @@ def send_update_reminders(
                 reminder.actions.set(actions)
                 message.send()
             run.sent.append(reminder)
+        _remind_reviewers(run, today=today, force=force, dry_run=dry_run, base_url=base_url, connection=connection)
     return run
+
+
+def _remind_reviewers(run: ReminderRun, *, today, force, dry_run, base_url, connection) -> None:
+    """Email each reviewer what awaits review, at most once a day unless `force`, recorded like lead reminders."""
+    reviewers, waiting = reviews_due()
+    reminded_today = set(
+        UpdateReminder.objects.sent_on(today, kind=UpdateReminder.Kind.REVIEW).values_list("recipient_id", flat=True)
+    )
+    for user in reviewers:
+        if not user.email:
+            run.without_email.append(user)
+            continue
+        if user.pk in reminded_today and not force:
+            run.already_reminded.append(user)
+            continue
+        if dry_run:
+            run.reviewers_would_send.append((user, waiting))
+            continue
+        message = review_reminder_message(user, waiting, base_url)
+        message.connection = connection
+        with transaction.atomic():
+            reminder = UpdateReminder.objects.create(
+                recipient=user,
+                email=user.email,
+                period=run.period,
+                sent_on=today,
+                kind=UpdateReminder.Kind.REVIEW,
+                forced=user.pk in reminded_today,
+            )
+            reminder.actions.set({update.action for update in waiting})
+            message.send()
+        run.reviewers_sent.append(reminder)

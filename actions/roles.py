@@ -18,6 +18,7 @@ PERMISSIONS = {
         "actions.view_statusupdate",
         "actions.view_reportingperiod",
         "actions.view_importbatch",
+        "actions.review_statusupdate",
         "targets.view_target",
     ],
     PLAN_ADMIN: [
@@ -28,6 +29,7 @@ PERMISSIONS = {
         "actions.add_statusupdate",
         "actions.view_reportingperiod",
         "actions.add_reportingperiod",
+        "actions.close_reportingperiod",
         "actions.view_importbatch",
         "actions.add_importbatch",
         "actions.view_updatereminder",

@@ -1,9 +1,18 @@
 """Writes that touch several rows: recording a status and keeping the current copy true."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import Action, ReportingPeriod, StatusUpdate
+from actions.models import (
+    Action,
+    ReportingPeriod,
+    ReviewDecision,
+    ReviewState,
+    StatusSource,
+    StatusUpdate,
+)
+from actions.permissions import REVIEW_UPDATES
 
 # `expected_current` left out: the caller does not ask for the stale check (imports, seeding, tests).
 UNCHECKED = object()
@@ -30,6 +39,14 @@ def _describe(update: StatusUpdate | None) -> str:
     return f"{'by ' + who if who else 'by the system'} on {when:%d %b %Y %H:%M} for {update.period_id}"
 
 
+def initial_review_state(*, recorded_by, source: str) -> str:
+    """Submitted for review, or approved as recorded: with review off (CCES_REVIEW_UPDATES), for imports,
+    for the system (no user), and for someone who is a reviewer themselves."""
+    if not settings.CCES_REVIEW_UPDATES or source == StatusSource.IMPORT or recorded_by is None:
+        return ReviewState.APPROVED
+    return ReviewState.APPROVED if recorded_by.has_perm(REVIEW_UPDATES) else ReviewState.SUBMITTED
+
+
 @transaction.atomic
 def record_status(
     *,
@@ -46,12 +63,15 @@ def record_status(
 
     With `expected_current` (the update the writer's form was based on, or None
     for an action with no status yet), refuse with StatusConflict if the
-    action's current update is no longer that one. The check and the write
+    action's current update is no longer that one; refuse with PeriodClosed if
+    the period is closed. The update is submitted for review or approved as
+    recorded (`initial_review_state`). The check and the write
     happen under the action's row lock (SELECT ... FOR UPDATE on PostgreSQL;
     on SQLite the IMMEDIATE transaction already holds the write lock), so two
     writers based on the same update cannot both succeed.
     """
     locked = Action.objects.select_for_update().get(pk=action.pk)
+    ReportingPeriod.objects.refuse_if_closed(period, lock=True)
     # Read the current update in a statement of its own, after the lock: on PostgreSQL a join in the
     # locking query would see the row the other writer just committed as missing.
     current = None
@@ -70,6 +90,7 @@ def record_status(
         recorded_by=recorded_by,
         source=source,
         based_on_id=locked.current_update_id,
+        review_state=initial_review_state(recorded_by=recorded_by, source=source),
     )
     update.full_clean()
     update.save()
@@ -84,3 +105,55 @@ def refresh_current_status(actions) -> None:
     """Recompute each action's current status from the history that remains (after history was removed)."""
     # One UPDATE with subqueries: bulk_update's CASE per row takes seconds for thousands of actions.
     Action.objects.filter(pk__in=[getattr(action, "pk", action) for action in actions]).recompute_current()
+
+
+class ReviewRefused(Exception):
+    """The update cannot be decided on (already decided, or its period is closed); nothing was saved."""
+
+
+@transaction.atomic
+def review_updates(*, updates, decision: str, reviewer, note: str = "") -> list[StatusUpdate]:
+    """Approve, or return with a note, each of `updates` (ids or updates) awaiting review: one ReviewDecision
+    each, appended to the log, and the update's review state set to match. All or nothing.
+
+    The updates are locked in id order, then their periods (as record_status locks them), so a second
+    reviewer deciding at the same moment finds them decided and is refused."""
+    if decision not in (ReviewState.APPROVED, ReviewState.RETURNED):
+        raise ValueError(f"Not a review decision: {decision!r}")
+    note = note.strip()
+    if decision == ReviewState.RETURNED and not note:
+        raise ReviewRefused("Enter a note saying what the officer should change")
+    ids = sorted({int(getattr(update, "pk", update)) for update in updates})
+    if not ids:
+        raise ReviewRefused("Select at least one update")
+    locked = list(
+        StatusUpdate.objects.select_for_update(of=("self",))
+        .select_related("action", "period")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    found = {update.pk for update in locked}
+    if missing := [pk for pk in ids if pk not in found]:
+        raise ReviewRefused(f"No such status update: {', '.join(map(str, missing))}")
+    decided = [update for update in locked if update.review_state != ReviewState.SUBMITTED]
+    if decided:
+        numbers = ", ".join(sorted({str(update.action.number) for update in decided}, key=int))
+        raise ReviewRefused(
+            f"Already reviewed meanwhile (action {numbers}): nothing was saved. Reload the page to see them."
+        )
+    from actions.models import PeriodClosed
+
+    periods = {update.period_id: update.period for update in locked}
+    try:
+        for slug in sorted(periods):
+            ReportingPeriod.objects.refuse_if_closed(periods[slug], lock=True)
+    except PeriodClosed as closed:
+        raise ReviewRefused(str(closed)) from closed
+    now = timezone.now()
+    for update in locked:
+        review = ReviewDecision.objects.create(
+            update=update, decision=decision, note=note, decided_by=reviewer, decided_at=now
+        )
+        update.review_state, update.latest_review = decision, review
+    StatusUpdate.objects.bulk_update(locked, ["review_state", "latest_review"])
+    return locked

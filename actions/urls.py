@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actions import views
+from actions import reviews, views
 
 app_name = "actions"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("export.xlsx", views.ActionExportView.as_view(format="xlsx"), name="export-xlsx"),
     path("<int:number>/", views.ActionDetailView.as_view(), name="detail"),
     path("<int:number>/update/", views.StatusUpdateView.as_view(), name="update"),
+    path("review/", reviews.ReviewQueueView.as_view(), name="review-queue"),
+    path("review/approve/", reviews.ApproveSelectedView.as_view(), name="review-approve"),
+    path("review/<int:pk>/", reviews.ReviewUpdateView.as_view(), name="review"),
 ]

@@ -8,10 +8,11 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from actions import exports
 from actions.filters import ActionFilter
 from actions.forms import StatusForm
-from actions.models import RAG, Action, ReportingPeriod, StatusSource
+from actions.models import RAG, Action, PeriodClosed, ReportingPeriod, StatusSource
 from actions.models.status import delivery_status_label
 from actions.periods import Quarter
 from actions.permissions import (
+    REVIEW_UPDATES,
     ActionEditorRequiredMixin,
     PlanReaderRequiredMixin,
     StatusRecorderRequiredMixin,
@@ -42,6 +43,7 @@ class ActionDetailView(PlanReaderRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["history"] = self.object.status_updates.with_details().newest_first()
         context["can_record_status"] = Action.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
+        context["can_review"] = self.request.user.has_perm(REVIEW_UPDATES)
         return context
 
 
@@ -62,6 +64,9 @@ class MyActionsView(StatusRecorderRequiredMixin, ListView):
         context["period"] = period
         context["awaiting"] = [action for action in context["actions"] if action.pk in awaiting]
         context["up_to_date"] = [action for action in context["actions"] if action.pk not in awaiting]
+        context["returned"] = [
+            action for action in context["actions"] if action.current_update and action.current_update.returned
+        ]
         return context
 
 
@@ -84,7 +89,7 @@ class StatusUpdateView(ActionEditorRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            record_status(
+            update = record_status(
                 action=self.action,
                 period=ReportingPeriod.objects.for_slug(data["period"]),
                 delivery_status=data["delivery_status"],
@@ -96,7 +101,17 @@ class StatusUpdateView(ActionEditorRequiredMixin, FormView):
             )
         except StatusConflict as conflict:
             return self.render_conflict(form, conflict)
-        messages.success(self.request, f"Status recorded for action {self.action.number}.")
+        except PeriodClosed as closed:  # closed between the form's check and the write
+            form.add_error("period", str(closed))
+            return self.form_invalid(form)
+        if update.awaiting_review:
+            messages.success(
+                self.request,
+                f"Status recorded for action {self.action.number} and sent for review. "
+                "Reports and the public site will count it once a manager approves it.",
+            )
+        else:
+            messages.success(self.request, f"Status recorded for action {self.action.number}.")
         return redirect("actions:detail", number=self.action.number)
 
     def render_conflict(self, form, conflict):

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "targets",
     "actions",
     "reports",
+    "public",
     "sso",
 ]
 
@@ -223,7 +224,18 @@ LOGGING = {
 }
 
 # The product's own knobs.
-CCES_PUBLIC_READ = env_bool("CCES_PUBLIC_READ")
+if env_bool("CCES_PUBLIC_READ"):
+    # It opened every internal read page, officers' names and unreviewed words included.
+    raise ImproperlyConfigured(
+        "CCES_PUBLIC_READ has been replaced by the public progress site at /public/, which shows only "
+        "reviewed positions of closed quarters. Unset CCES_PUBLIC_READ (see CCES_PUBLIC_SHOW_NAMES)."
+    )
+# Officers' updates await a reviewer's approval before reports and the public site count them.
+CCES_REVIEW_UPDATES = env_bool("CCES_REVIEW_UPDATES", default=True)
+# The public site names each action's lead officers only if this is on.
+CCES_PUBLIC_SHOW_NAMES = env_bool("CCES_PUBLIC_SHOW_NAMES")
+# How long browsers and shared caches may keep a public page before asking again.
+CCES_PUBLIC_MAX_AGE = env_int("CCES_PUBLIC_MAX_AGE", 300)
 # Where the service is reached, for links in emails (reminders are sent from a scheduled job, not a request).
 CCES_BASE_URL = os.environ.get("CCES_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     path("imports/", include("actions.imports.urls")),
+    path("public/", include("public.urls")),
     # Before Django's own: sign-in offers the council's accounts, sign-out ends the provider's session too.
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),

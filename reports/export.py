@@ -86,6 +86,7 @@ def write_summary(sheet: Worksheet, report: QuarterlyReport) -> None:
     out.line(f"Each action's position at the end of the period, {period.end:%-d %B %Y}.", wrap=False)
     out.line(f"Movement is measured against the previous quarter, {report.previous.label}.", wrap=False)
     out.line("Status updates recorded for this period", report.updates_in_period)
+    out.line("Of the updates for this period, reviewed by a manager", report.updates_reviewed)
     out.row += 1
 
     overall = report.overall

@@ -39,7 +39,8 @@ CHANGE_TERMS = ("New", "Completed", "Merged")
 DEFINITIONS = [
     (
         "Position",
-        "Each action's latest status recorded for this period or an earlier one, as it stood at the period's end.",
+        "Each action's latest approved status recorded for this period or an earlier one, as it stood at the "
+        "period's end. Updates still awaiting review, or returned to the officer, are not counted.",
     ),
     (
         "Movement",
@@ -141,7 +142,8 @@ class TrendRow:
 class QuarterlyReport:
     period: ReportingPeriod
     previous: Quarter
-    updates_in_period: int
+    updates_in_period: int  # approved updates for the period: the ones its figures count
+    updates_reviewed: int  # updates for the period a reviewer approved or returned
     positions: list[Position]
     overall: RagSplit
     by_target: list[tuple[Target, RagSplit]]
@@ -178,16 +180,17 @@ class QuarterlyReport:
 
 
 def _in_report(period: ReportingPeriod):
-    """Actions with a position at the period's end, or added to the plan by then."""
+    """Actions with a (reviewed) position at the period's end, or added to the plan by then."""
     return (
-        Action.objects.with_position(period)
+        Action.objects.with_position(period, approved_only=True)
         .filter(Q(position_update_id__isnull=False) | Q(created_at__date__lte=period.end))
         .in_plan_order()
     )
 
 
 def build_report(period: ReportingPeriod) -> QuarterlyReport:
-    """Every figure of the report for `period`. Runs 10 queries whatever the size of the plan."""
+    """Every figure of the report for `period`, from approved updates only. Runs 11 queries whatever the size
+    of the plan."""
     previous = period.as_quarter.previous()
     in_report = _in_report(period)
     rows = in_report.select_related("merged_into").only(
@@ -211,9 +214,9 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
     by_pk = {position.pk: position for position in positions}
     before = {
         pk: (rag, delivery_status)
-        for pk, rag, delivery_status, update_id in Action.objects.with_position(previous.slug).values_list(
-            "pk", "position_rag", "position_delivery_status", "position_update_id"
-        )
+        for pk, rag, delivery_status, update_id in Action.objects.with_position(
+            previous.slug, approved_only=True
+        ).values_list("pk", "position_rag", "position_delivery_status", "position_update_id")
         if update_id is not None
     }
     overdue_pks = set(in_report.overdue(on=period.end).values_list("pk", flat=True))
@@ -261,6 +264,7 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
         period=period,
         previous=previous,
         updates_in_period=updates_in_period,
+        updates_reviewed=StatusUpdate.objects.filter(period=period).reviewed().count(),
         positions=positions,
         overall=RagSplit.of(p.rag for p in positions),
         by_target=by_target,
@@ -279,7 +283,7 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
 
 
 def _trend(period: ReportingPeriod) -> tuple[list[TrendRow], int]:
-    """RAG counts at the end of every period on record, from one pass over the status history.
+    """RAG counts at the end of every period on record, from one pass over the approved status history.
 
     Walks the updates in the order `with_position` ranks them (period, then
     recording), and counts as "no status" the actions already in the plan by a
@@ -287,8 +291,10 @@ def _trend(period: ReportingPeriod) -> tuple[list[TrendRow], int]:
     report for that period.
     """
     periods = list(ReportingPeriod.objects.order_by("slug"))
-    updates = StatusUpdate.objects.order_by("period_id", "recorded_at", "id").values_list(
-        "action_id", "period_id", "rag"
+    updates = (
+        StatusUpdate.objects.counted(approved_only=True)
+        .order_by("period_id", "recorded_at", "id")
+        .values_list("action_id", "period_id", "rag")
     )
     added = sorted(
         (timezone.localtime(created_at).date(), pk) for pk, created_at in Action.objects.values_list("pk", "created_at")

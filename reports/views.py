@@ -1,15 +1,17 @@
-import io
-
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.generic import ListView, TemplateView, View
+from django.views.generic import FormView, ListView, TemplateView, View
 
-from actions.models import ReportingPeriod
+from actions.models import ReportingPeriod, StatusUpdate
 from actions.periods import InvalidPeriod, Quarter
-from actions.permissions import PlanReaderRequiredMixin
-from reports.charts import stacked_bars
+from actions.permissions import CLOSE_PERIOD, PlanReaderRequiredMixin
+from reports.closing import ClosingRefused, close_period, reopen_period, report_context
 from reports.export import build_report_workbook
+from reports.forms import ReopenForm
 from reports.quarterly import build_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,7 +36,7 @@ class PeriodMixin:
             quarter = Quarter.from_slug(slug)
         except InvalidPeriod as error:
             return self.not_found(str(error))
-        self.period = ReportingPeriod.objects.filter(slug=quarter.slug).first()
+        self.period = ReportingPeriod.objects.select_related("closed_by").filter(slug=quarter.slug).first()
         if self.period is None:
             return self.not_found(f"Nothing has been recorded for {quarter.label}, so there is no report for it.")
         return super().dispatch(request, *args, **kwargs)
@@ -42,35 +44,98 @@ class PeriodMixin:
     def not_found(self, reason: str):
         return TemplateResponse(self.request, "reports/period_not_found.html", {"reason": reason}, status=404)
 
+    def get_snapshot(self):
+        """The snapshot named in the URL, or else, for a closed period, the one taken when it closed."""
+        snapshots = self.period.snapshots.select_related("closing__by")
+        if "snapshot" in self.kwargs:
+            return get_object_or_404(snapshots, pk=self.kwargs["snapshot"])
+        return snapshots.newest_first().first() if self.period.is_closed else None
+
 
 class QuarterlyReportView(PlanReaderRequiredMixin, PeriodMixin, TemplateView):
-    """The quarterly progress report for one period, as it stood at the period's end."""
+    """The quarterly progress report for one period, as it stood at the period's end. A closed period's
+    report is the snapshot stored when it closed; each snapshot also has its own address."""
 
     template_name = "reports/quarterly_report.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        report = build_report(self.period)
-        context["report"] = report
-        context["target_chart"] = stacked_bars(
-            "chart-targets",
-            f"RAG by target at the end of {report.period.label}",
-            [(f"Target {target.number}: {target.short_title}", split) for target, split in report.by_target],
+        snapshot = self.get_snapshot()
+        context.update(
+            period=self.period,
+            previous=self.period.as_quarter.previous(),
+            snapshot=snapshot,
+            events=self.period.events.select_related("by"),
+            snapshots=self.period.snapshots.newest_first().select_related("closing__by"),
+            can_close=self.request.user.has_perm(CLOSE_PERIOD),
         )
-        context["trend_chart"] = stacked_bars(
-            "chart-trend",
-            "RAG at the end of each period on record",
-            [(row.period.label, row.split) for row in report.trend],
-        )
+        if snapshot is None:
+            context.update(report_context(build_report(self.period)))
         return context
 
 
 class QuarterlyReportExportView(PlanReaderRequiredMixin, PeriodMixin, View):
-    """The report as a workbook for a committee paper: a Summary sheet and the Actions in the council's layout."""
+    """The report as a workbook for a committee paper: a Summary sheet and the Actions in the council's layout.
+    For a closed period (or a snapshot's address), the workbook stored with the snapshot."""
 
     def get(self, request, *args, **kwargs):
-        buffer = io.BytesIO()
-        build_report_workbook(build_report(self.period)).save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        snapshot = self.get_snapshot()
+        content = bytes(snapshot.workbook) if snapshot is not None else workbook_bytes(build_report(self.period))
+        response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="cces-progress-report-{self.period.slug}.xlsx"'
         return response
+
+
+def workbook_bytes(report) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    build_report_workbook(report).save(buffer)
+    return buffer.getvalue()
+
+
+class PeriodCloserRequiredMixin(PermissionRequiredMixin):
+    permission_required = CLOSE_PERIOD
+    permission_denied_message = "Only plan admins can close and reopen reporting periods."
+
+
+class ClosePeriodView(PeriodCloserRequiredMixin, PeriodMixin, TemplateView):
+    """Confirm, then close, a period: no more updates or imports for it, and its report stored as it stands."""
+
+    template_name = "reports/close_period.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["period"] = self.period
+        context["awaiting_review"] = StatusUpdate.objects.awaiting_review().filter(period_id__lte=self.period.slug)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        try:
+            close_period(period=self.period, by=request.user)
+        except ClosingRefused as refusal:
+            messages.error(request, f"{self.period.label} was not closed. {refusal}")
+            return redirect("reports:close", period=self.period.slug)
+        messages.success(
+            request, f"{self.period.label} is closed and published. Its report below is the stored snapshot."
+        )
+        return redirect("reports:quarterly", period=self.period.slug)
+
+
+class ReopenPeriodView(PeriodCloserRequiredMixin, PeriodMixin, FormView):
+    """Reopen a closed period for corrections, saying why; closing it again takes a new snapshot."""
+
+    template_name = "reports/reopen_period.html"
+    form_class = ReopenForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "period": self.period}
+
+    def form_valid(self, form):
+        try:
+            reopen_period(period=self.period, by=self.request.user, reason=form.cleaned_data["reason"])
+        except ClosingRefused as refusal:
+            form.add_error(None, str(refusal))
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.period.label} is open again. Close it when the corrections are done.")
+        return redirect("reports:quarterly", period=self.period.slug)

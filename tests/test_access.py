@@ -56,8 +56,6 @@ def test_visible_to(actions, officer, manager, plan_admin, django_user_model, se
         assert numbers(Action.objects.visible_to(user)) == [1, 2]
     assert numbers(Action.objects.visible_to(AnonymousUser())) == []
     assert numbers(Action.objects.visible_to(django_user_model.objects.create_user("norole"))) == []
-    settings.CCES_PUBLIC_READ = True
-    assert numbers(Action.objects.visible_to(AnonymousUser())) == [1, 2]
 
 
 # The matrix. Each cell: "login" (sent to sign-in), "admin login", 403, 200, a redirect target, or "saved".
@@ -153,12 +151,12 @@ def test_access_matrix(method, url, browser, expected, actions, monkeypatch):
         assert StatusUpdate.objects.count() == before
 
 
-def test_public_read_opens_the_action_page_but_not_the_form(client, actions, settings):
-    settings.CCES_PUBLIC_READ = True
-    assert client.get("/actions/1/").status_code == 200
-    response = client.get("/actions/1/update/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+def test_visitors_read_the_public_site_never_the_internal_pages(client, actions):
+    for url in ("/actions/1/", "/actions/1/update/", "/reports/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/public/").status_code == 200
 
 
 def test_an_unknown_action_is_404_not_403(client, other_officer):

@@ -61,6 +61,9 @@ def test_startup_without_a_secret_fails_with_a_clear_message():
         ("settings.SECURE_SSL_REDIRECT", "True"),
         ("settings.X_FRAME_OPTIONS", "DENY"),
         ("settings.SESSION_ENGINE", "django.contrib.sessions.backends.db"),
+        # Review of officers' updates is on in production unless turned off; names stay off the public site.
+        ("settings.CCES_REVIEW_UPDATES", "True"),
+        ("settings.CCES_PUBLIC_SHOW_NAMES", "False"),
     ],
 )
 def test_safe_defaults_with_only_a_secret(expression, expected):
@@ -72,3 +75,9 @@ def test_safe_defaults_with_only_a_secret(expression, expected):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_the_old_open_everything_setting_stops_startup_and_points_to_the_public_site():
+    result = run_manage("check", env={**PRODUCTION, "CCES_PUBLIC_READ": "true"})
+    assert result.returncode != 0
+    assert "CCES_PUBLIC_READ has been replaced by the public progress site at /public/" in result.stderr

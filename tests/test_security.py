@@ -32,6 +32,12 @@ PAGES = [
     ("accessibility statement", "/accessibility/", None),
     ("page not found", "/no-such-page/", "manager"),
     ("forbidden", "/actions/", "no_role"),
+    ("updates awaiting review", "/actions/review/", "manager"),
+    ("close a period", "/reports/2022-23-q4/close/", "plan_admin"),
+    ("reopen a period", "/reports/2022-23-q4/reopen/", "plan_admin"),
+    ("public home", "/public/", None),
+    ("public actions", "/public/actions/", None),
+    ("public reports", "/public/reports/", None),
 ]
 
 
@@ -127,6 +133,7 @@ FORMS = [
         "manager",
         302,
     ),
+    ("close a period", "/reports/2022-23-q4/close/", "/reports/2022-23-q4/close/", {}, "plan_admin", 302),
     ("reset password", "/accounts/password_reset/", "/accounts/password_reset/", {"email": "m@example.com"}, None, 302),
 ]
 

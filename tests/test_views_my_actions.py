@@ -77,7 +77,7 @@ def test_navigation_offers_each_role_its_pages(client, officer, manager, plan_ad
         return [item["label"] for item in page.context["nav_items"]]
 
     assert nav(officer) == ["My actions", "Actions", "Targets", "Reports", "Admin"]
-    assert nav(manager) == ["Actions", "Targets", "Reports"]
+    assert nav(manager) == ["Actions", "Targets", "Review", "Reports"]
     assert nav(plan_admin) == ["My actions", "Actions", "Targets", "Reports", "Imports", "Admin"]
 
 

@@ -78,7 +78,8 @@ def test_saving_appends_an_update_and_moves_the_current_status(client, officer, 
     before.refresh_from_db()
     assert (before.rag, before.commentary) == ("green", "Surveys done")
     page = client.get(response["Location"]).content.decode()
-    assert "Status recorded for action 7." in page
+    assert "Status recorded for action 7 and sent for review." in page
+    assert saved.review_state == "submitted"
     assert "Contractor went into administration" in page
 
 

@@ -9,7 +9,9 @@ from actions.models import (
     Action,
     ActionTarget,
     ImportBatch,
+    PeriodClosed,
     ReportingPeriod,
+    ReviewState,
     StatusSource,
     StatusUpdate,
 )
@@ -24,16 +26,29 @@ class ImportRefused(Exception):
         super().__init__("; ".join(str(problem) for problem in problems[:5]))
 
 
+def closed_period_problem(period: ReportingPeriod, *, lock: bool = False) -> Problem | None:
+    """Why nothing can be imported for `period` (it, or a later period, is closed), or None."""
+    try:
+        ReportingPeriod.objects.refuse_if_closed(period, lock=lock)
+    except PeriodClosed as closed:
+        return Problem(str(closed))
+    return None
+
+
 def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> tuple[ImportPreview, ImportBatch | None]:
     """Write the import in one transaction. Returns the preview it applied and the batch (None if nothing changed).
 
-    A refused file, or one with nothing to change, writes nothing at all: not even the period's row."""
+    A refused file, or one with nothing to change, writes nothing at all: not even the period's row.
+    Refused (ImportRefused) for a closed period. Its updates count as approved: review is for officers'
+    updates, and the plan admin who imports answers for the file."""
     if not parsed.ok:
         raise ImportRefused(parsed.problems)
     with transaction.atomic():
         # Compare again inside the transaction, with the actions locked: the file was read once, at upload,
         # but the plan may have moved since, so this is the check of what can have changed.
         preview = preview_import(parsed, period, lock=True)
+        if problem := closed_period_problem(period, lock=True):
+            raise ImportRefused([problem])
         if not preview.has_changes:
             return preview, None
         period = ReportingPeriod.objects.for_quarter(period.as_quarter)
@@ -97,6 +112,7 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
                     recorded_at,
                     StatusSource.IMPORT.value,
                     batch.pk,
+                    ReviewState.APPROVED.value,
                 )
                 for outcome in preview.to_write
             ],
@@ -118,6 +134,7 @@ _UPDATE_COLUMNS = [
     "recorded_at",
     "source",
     "import_batch",
+    "review_state",
 ]
 
 

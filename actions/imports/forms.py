@@ -12,7 +12,7 @@ from actions.imports.choices import (
 )
 from actions.imports.reading import MAX_FILE_BYTES
 from actions.imports.rows import ParsedFile
-from actions.models import ReportingPeriod
+from actions.models import PeriodClosed, ReportingPeriod
 from actions.periods import Quarter
 from actions.spreadsheet import normalise_header
 
@@ -64,6 +64,14 @@ class ImportUploadForm(forms.Form):
                 "Remove other sheets or images and upload it again."
             )
         return upload
+
+    def clean_period(self):
+        closing = ReportingPeriod.objects.closing(self.cleaned_data["period"])
+        if closing is not None:
+            raise forms.ValidationError(
+                str(PeriodClosed(ReportingPeriod.objects.for_slug(self.cleaned_data["period"]), closing))
+            )
+        return self.cleaned_data["period"]
 
     @property
     def reporting_period(self) -> ReportingPeriod:

@@ -5,7 +5,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from actions import services
-from actions.models import Action, ImportBatch, StatusUpdate
+from actions.models import Action, ImportBatch, ReportingPeriod, StatusUpdate
 
 
 class UndoRefused(Exception):
@@ -16,6 +16,8 @@ def undo_blocker(batch: ImportBatch) -> str | None:
     """Why `batch` cannot be undone now, or None if it can."""
     if batch.undone_at is not None:
         return f"This import was already undone on {timezone.localtime(batch.undone_at):%d %b %Y at %H:%M}."
+    if closing := ReportingPeriod.objects.closing(batch.period_id):
+        return f"Its period is frozen: {closing.label} is closed. A plan admin can reopen it from its report."
     later = ImportBatch.objects.standing().newest_first().first()
     if later is not None and later.pk != batch.pk:
         return (

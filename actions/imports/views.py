@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from actions.imports.apply import ImportRefused, apply_import
+from actions.imports.apply import ImportRefused, apply_import, closed_period_problem
 from actions.imports.choices import ReadingChoices
 from actions.imports.compare import ImportCounts, preview_import
 from actions.imports.forms import ImportUploadForm, MappingForm
@@ -101,6 +101,8 @@ class ImportPreviewView(PendingImportMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         pending = self.pending
         parsed = parsed_upload(pending)
+        if problem := closed_period_problem(pending.period):
+            parsed.problems.insert(0, problem)
         preview = preview_import(parsed, pending.period) if parsed.ok else None
         context.update(pending=pending, parsed=parsed, preview=preview)
         context["mapping"] = self.mapping_form(pending, parsed)
@@ -152,7 +154,7 @@ class ImportConfirmView(PendingImportMixin, View):
             period = pending.period
             try:
                 _, batch = apply_import(parsed, period, user=request.user)
-            except ImportRefused:
+            except ImportRefused:  # the preview it returns to lists why (a closed period among them)
                 messages.error(request, f"{pending.file_name} has problems, so nothing was imported.")
                 return redirect("imports:preview", pk=pending.pk)
             pending.delete()

@@ -1,8 +1,8 @@
 from .action import Action, ActionQuerySet, ActionTarget
 from .imports import ImportBatch, PendingImport, RememberedChoice
-from .period import ReportingPeriod
+from .period import PeriodClosed, PeriodEvent, ReportingPeriod, ReportSnapshot
 from .reminders import UpdateReminder
-from .status import RAG, DeliveryStatus, StatusSource, StatusUpdate, StatusUpdateQuerySet
+from .status import RAG, DeliveryStatus, ReviewDecision, ReviewState, StatusSource, StatusUpdate, StatusUpdateQuerySet
 
 __all__ = [
     "RAG",
@@ -12,8 +12,13 @@ __all__ = [
     "DeliveryStatus",
     "ImportBatch",
     "PendingImport",
+    "PeriodClosed",
+    "PeriodEvent",
     "RememberedChoice",
+    "ReportSnapshot",
     "ReportingPeriod",
+    "ReviewDecision",
+    "ReviewState",
     "StatusSource",
     "StatusUpdate",
     "StatusUpdateQuerySet",

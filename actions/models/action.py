@@ -53,7 +53,12 @@ class ActionQuerySet(models.QuerySet):
         )
 
     def with_current_status(self):
-        return self.select_related("current_update", "current_update__recorded_by", "current_period")
+        return self.select_related(
+            "current_update",
+            "current_update__recorded_by",
+            "current_update__latest_review__decided_by",
+            "current_period",
+        )
 
     def with_target_links(self):
         """Each action's target links, with their targets, in one extra query."""
@@ -75,7 +80,7 @@ class ActionQuerySet(models.QuerySet):
             .select_related("merged_into")
         )
 
-    def with_position(self, period=None):
+    def with_position(self, period=None, *, approved_only: bool = False):
         """Annotate each action's position: `position_rag`, `position_delivery_status`,
         `position_period_id` and `position_update_id`.
 
@@ -84,8 +89,12 @@ class ActionQuerySet(models.QuerySet):
         position as that period ended: the latest update recorded for it or any
         earlier period. Filters and reports read these names, so the same code
         answers "now" and "as it stood".
+
+        `approved_only` reads the latest approved update instead of the latest of
+        any review state: reports and the public site ask for it, internal pages
+        do not. It is the one place that choice is made.
         """
-        if period is None:
+        if period is None and not approved_only:
             return self.annotate(
                 position_rag=models.F("current_rag"),
                 position_delivery_status=models.F("current_delivery_status"),
@@ -94,10 +103,10 @@ class ActionQuerySet(models.QuerySet):
             )
         from .status import StatusUpdate
 
-        slug = getattr(period, "slug", period)
-        latest = StatusUpdate.objects.filter(action=models.OuterRef("pk"), period_id__lte=slug).order_by(
-            "-period_id", "-recorded_at", "-id"
-        )
+        latest = StatusUpdate.objects.counted(approved_only=approved_only).filter(action=models.OuterRef("pk"))
+        if period is not None:
+            latest = latest.filter(period_id__lte=getattr(period, "slug", period))
+        latest = latest.order_by("-period_id", "-recorded_at", "-id")
         return self.annotate(
             position_update_id=models.Subquery(latest.values("pk")[:1]),
             position_rag=Coalesce(
@@ -107,6 +116,15 @@ class ActionQuerySet(models.QuerySet):
                 models.Subquery(latest.values("delivery_status")[:1]), models.Value(""), output_field=models.CharField()
             ),
             position_period_id=models.Subquery(latest.values("period_id")[:1]),
+        )
+
+    def published(self, period):
+        """The actions in the plan by `period`'s end, each with its published position then (the latest
+        approved update), for the public site and anything built on it (public.published)."""
+        return (
+            self.with_position(period, approved_only=True)
+            .filter(models.Q(position_update_id__isnull=False) | models.Q(created_at__date__lte=period.end))
+            .in_plan_order()
         )
 
     def overdue(self, on: date):

@@ -45,7 +45,7 @@ def assert_error_summary_shown(page) -> None:
 
 def assert_newest_in_history(page, live_server, period_label: str) -> None:
     expect(page).to_have_url(f"{live_server.url}/actions/{ACTION}/")
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"Status recorded for action {ACTION}.")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"Status recorded for action {ACTION}")
     first = page.locator("table.govuk-table").last.locator("tbody tr").first
     cells = first.locator("td")
     expect(cells.nth(0)).to_have_text(period_label)

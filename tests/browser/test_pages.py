@@ -26,6 +26,12 @@ PAGES = [
     ("plan overview", "manager", "/"),
     ("action page", "manager", "/actions/22/"),
     ("page not found", "manager", "/no-such-page/"),
+    ("updates awaiting review", "manager", "/actions/review/"),
+    ("close a period", "planadmin", "/reports/2022-23-q4/close/"),
+    ("reopen a period", "planadmin", "/reports/2022-23-q4/reopen/"),
+    ("public home, nothing published", None, "/public/"),
+    ("public actions, nothing published", None, "/public/actions/"),
+    ("public reports, nothing published", None, "/public/reports/"),
     ("no access with a council account", None, "/accounts/council/no-access/"),
 ]
 

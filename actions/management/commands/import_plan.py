@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from actions.imports.apply import apply_import
+from actions.imports.apply import ImportRefused, apply_import
 from actions.imports.choices import KIND_COLUMN, KIND_RAG, KIND_STATUS, ReadingChoices, valid_meaning
 from actions.imports.compare import ImportPreview, preview_import
 from actions.imports.pending import read_with_choices
@@ -73,7 +73,10 @@ class Command(BaseCommand):
             self.report(preview_import(parsed, reporting_period))
             self.stdout.write("Dry run: nothing was written.")
             return
-        preview, batch = apply_import(parsed, reporting_period)
+        try:
+            preview, batch = apply_import(parsed, reporting_period)
+        except ImportRefused as refused:
+            raise CommandError(f"{file_path.name} was not imported: {refused}") from refused
         self.report(preview)
         if batch is None:
             self.stdout.write(f"Nothing to change: {file_path.name} is already recorded for {reporting_period}.")

@@ -8,7 +8,8 @@ from actions.reminders import send_update_reminders
 
 class Command(BaseCommand):
     help = (
-        "Email each lead officer the actions still awaiting this reporting period's update. "
+        "Email each lead officer the actions still awaiting this reporting period's update, and each reviewer "
+        "the updates awaiting review. "
         "Meant for a scheduled job: a person already reminded today is not emailed again unless --force."
     )
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             for user, actions in run.would_send:
                 numbers = ", ".join(str(action.number) for action in actions)
                 self.stdout.write(f"Would remind {user.email} about actions {numbers}.")
+            for user, updates in run.reviewers_would_send:
+                self.stdout.write(f"Would remind reviewer {user.email} of {len(updates)} update(s) awaiting review.")
         elif verbosity > 1:
             for reminder in run.sent:
                 self.stdout.write(f"Reminded {reminder.email}.")
@@ -44,3 +47,8 @@ class Command(BaseCommand):
         count = len(run.would_send) if dry_run else len(run.sent)
         verb = "Would send" if dry_run else "Sent"
         self.stdout.write(self.style.SUCCESS(f"{verb} {count} reminder{'s' if count != 1 else ''} for {run.period}."))
+        reviewers = len(run.reviewers_would_send) if dry_run else len(run.reviewers_sent)
+        if reviewers:
+            self.stdout.write(
+                self.style.SUCCESS(f"{verb} {reviewers} reviewer reminder{'s' if reviewers != 1 else ''}.")
+            )

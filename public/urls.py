@@ -1,0 +1,14 @@
+from django.urls import path
+
+from public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.PublicHomeView.as_view(), name="home"),
+    path("actions/", views.PublicActionListView.as_view(), name="actions"),
+    path("actions/<int:number>/", views.PublicActionView.as_view(), name="action"),
+    path("reports/", views.PublicReportListView.as_view(), name="reports"),
+    path("reports/<str:period>/", views.PublicReportView.as_view(), name="report"),
+    path("reports/<str:period>/export.xlsx", views.PublicReportExportView.as_view(), name="report-export"),
+]

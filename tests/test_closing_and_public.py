@@ -1,0 +1,242 @@
+"""Closing a quarter (refusals, snapshot, reopening) and the public site built on what is published."""
+
+import html
+import io
+import re
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actions.admin import ActionAdminForm
+from actions.imports.apply import ImportRefused, apply_import
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
+from actions.models import Action, PeriodClosed, PeriodEvent, ReportingPeriod, ReportSnapshot, StatusUpdate
+from actions.views import StatusUpdateView
+from reports.closing import ClosingRefused, close_period, reopen_period
+from targets.models import Target
+from tests.factories import HEADER, admin_form_data, make_action, make_targets, make_update, plan_row, workbook_bytes
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2023, 5, 10)  # 2023/24 Q1
+CLOSED = "2023-24-q1"
+NEXT = "2023-24-q2"
+APPROVED_WORDS = "Heat pumps installed in four schools"
+DRAFT_WORDS = "Unreviewed draft: supplier dispute"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(StatusUpdateView, "today", TODAY)
+    monkeypatch.setattr(ActionAdminForm, "today", TODAY)
+
+
+@pytest.fixture
+def plan(officer):
+    officer.first_name, officer.last_name = "Olivia", "Leadbetter"
+    officer.save()
+    targets = make_targets(7)
+    action = make_action(7, text="Install heat pumps in schools", targets=[targets[0]])
+    action.leads.add(officer)
+    make_action(8, text="Plant trees", targets=[targets[1]])
+    make_update(action, "2022-23-q4", rag="amber", commentary="Surveys started", recorded_by=officer, source="web")
+    for update in StatusUpdate.objects.all():  # approved by a reviewer, so recorded by the officer
+        update.review_state = "approved"
+        update.save()
+    make_update(action, CLOSED, rag="green", commentary=APPROVED_WORDS)
+    return action
+
+
+def text_of(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def close(plan_admin, slug=CLOSED):
+    return close_period(period=ReportingPeriod.objects.get(slug=slug), by=plan_admin)
+
+
+def test_a_plan_admin_closes_from_the_report_and_the_snapshot_has_its_own_address(client, plan, plan_admin, manager):
+    client.force_login(manager)
+    assert client.post(f"/reports/{CLOSED}/close/").status_code == 403
+    client.force_login(plan_admin)
+    assert "Close and publish 2023/24 Q1" in text_of(client.get(f"/reports/{CLOSED}/close/"))
+    response = client.post(f"/reports/{CLOSED}/close/")
+    assert response.status_code == 302
+    snapshot = ReportSnapshot.objects.get()
+    page = text_of(client.get(f"/reports/{CLOSED}/"))
+    assert "This period was closed on" in page and "Permanent address" in page
+    assert f"/reports/{CLOSED}/snapshots/{snapshot.pk}/" in page
+    assert "Whole plan" in page
+    permanent = client.get(f"/reports/{CLOSED}/snapshots/{snapshot.pk}/")
+    assert permanent.status_code == 200
+    assert snapshot.body_html in permanent.content.decode()
+
+
+def test_the_snapshot_stays_the_same_whatever_is_recorded_later(client, plan, plan_admin, officer):
+    snapshot = close(plan_admin)
+    client.force_login(plan_admin)
+    before = snapshot.body_html
+    assert before in client.get(f"/reports/{CLOSED}/snapshots/{snapshot.pk}/").content.decode()
+    make_update(plan, NEXT, rag="red", commentary="Later quarter")
+    Action.objects.filter(number=8).update(text="Plant trees, reworded later")
+    reopen_period(period=snapshot.period, by=plan_admin, reason="Late correction from the service")
+    make_update(plan, CLOSED, rag="red", commentary="Corrected after reopening")
+    assert before in client.get(f"/reports/{CLOSED}/snapshots/{snapshot.pk}/").content.decode()
+    assert ReportSnapshot.objects.get(pk=snapshot.pk).body_html == before
+    again = close(plan_admin)
+    assert again.pk != snapshot.pk and "2 status updates recorded for this period" in again.body_html
+    assert "1 status update recorded for this period" in ReportSnapshot.objects.get(pk=snapshot.pk).body_html
+    workbook = client.get(f"/reports/{CLOSED}/snapshots/{snapshot.pk}/export.xlsx")
+    assert workbook.content == bytes(snapshot.workbook)
+
+
+def test_reopening_is_recorded_with_who_and_why(client, plan, plan_admin):
+    close(plan_admin)
+    client.force_login(plan_admin)
+    response = client.post(f"/reports/{CLOSED}/reopen/", {"reason": ""})
+    assert "Enter why the period is being reopened" in text_of(response)
+    assert ReportingPeriod.objects.get(slug=CLOSED).is_closed
+    client.post(f"/reports/{CLOSED}/reopen/", {"reason": "Officer sent a correction"})
+    assert not ReportingPeriod.objects.get(slug=CLOSED).is_closed
+    assert list(PeriodEvent.objects.order_by("at", "pk").values_list("kind", "by__username", "reason")) == [
+        ("closed", "planadmin", ""),
+        ("reopened", "planadmin", "Officer sent a correction"),
+    ]
+    page = text_of(client.get(f"/reports/{CLOSED}/"))
+    assert "Reopened planadmin Officer sent a correction" in page
+
+
+def test_closing_waits_for_reviews_and_a_later_closure_freezes_earlier_periods(plan, plan_admin, officer):
+    make_update(plan, CLOSED, rag="amber", commentary=DRAFT_WORDS, recorded_by=officer)
+    with pytest.raises(ClosingRefused, match="1 status update for 2023/24 Q1 or earlier awaits review"):
+        close(plan_admin)
+    StatusUpdate.objects.filter(commentary=DRAFT_WORDS).update(review_state="returned")
+    close(plan_admin)
+    with pytest.raises(PeriodClosed, match="2022/23 Q4 is frozen because 2023/24 Q1, after it, is closed"):
+        make_update(plan, "2022-23-q4", rag="red")
+    with pytest.raises(ClosingRefused, match="reopen it first"):
+        reopen_period(period=ReportingPeriod.objects.get(slug="2022-23-q4"), by=plan_admin, reason="x")
+
+
+def test_a_closed_period_refuses_a_form_post(client, plan, plan_admin, officer):
+    close(plan_admin)
+    client.force_login(officer)
+    count = StatusUpdate.objects.count()
+    response = client.post(
+        "/actions/7/update/",
+        {
+            "period": CLOSED,
+            "delivery_status": "in_progress",
+            "rag": "green",
+            "commentary": "late",
+            "based_on": Action.objects.get(number=7).current_update_id,
+        },
+    )
+    assert response.status_code == 200
+    assert "2023/24 Q1 is closed, so nothing can be recorded for it." in text_of(response)
+    assert StatusUpdate.objects.count() == count
+
+
+def test_a_closed_period_refuses_an_admin_change(client, plan, plan_admin):
+    close(plan_admin)
+    client.force_login(plan_admin)
+    page = client.get(f"/admin/actions/action/{plan.pk}/change/")
+    count = StatusUpdate.objects.count()
+    data = admin_form_data(page, period=CLOSED, rag="red", commentary="late", delivery_status="in_progress")
+    response = client.post(f"/admin/actions/action/{plan.pk}/change/", data)
+    assert response.status_code == 200
+    assert "2023/24 Q1 is closed, so nothing can be recorded for it." in text_of(response)
+    assert StatusUpdate.objects.count() == count
+
+
+def test_a_closed_period_refuses_an_import(client, plan, plan_admin, tmp_path):
+    close(plan_admin)
+    data = workbook_bytes([HEADER, plan_row(7, rag="Red", commentary="From the file")])
+    headings = target_headings(Target.objects.all())
+    with pytest.raises(ImportRefused, match="2023/24 Q1 is closed"):
+        apply_import(read_plan_file(data, "q1.xlsx", headings), ReportingPeriod.objects.get(slug=CLOSED))
+    path = tmp_path / "q1.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match="2023/24 Q1 is closed"):
+        call_command("import_plan", str(path), "--period", CLOSED, stdout=io.StringIO())
+    client.force_login(plan_admin)
+    response = client.post("/imports/upload/", {"file": SimpleUploadedFile("q1.xlsx", data), "period": CLOSED})
+    assert response.status_code == 200
+    assert "2023/24 Q1 is closed, so nothing can be recorded for it." in text_of(response)
+    assert not StatusUpdate.objects.filter(commentary="From the file").exists()
+
+
+# ---------------------------------------------------------------------------
+# The public site
+
+PUBLIC_PAGES = ["/public/", "/public/actions/", "/public/actions/7/", "/public/reports/", f"/public/reports/{CLOSED}/"]
+
+
+@pytest.fixture
+def published(plan, plan_admin, officer):
+    close(plan_admin)
+    make_update(plan, NEXT, rag="red", commentary=DRAFT_WORDS, recorded_by=officer)  # submitted, not approved
+    return plan
+
+
+def test_before_anything_is_published_the_site_says_so(client, plan):
+    assert "has not published a quarter's progress yet" in text_of(client.get("/public/"))
+    assert client.get("/public/actions/7/").status_code == 404
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_pages_show_no_unreviewed_words_no_names_and_no_internal_links(client, published, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Last published" in page and "2023/24 Q1" in page
+    assert DRAFT_WORDS not in page
+    assert "Olivia" not in page and "Leadbetter" not in page and "by officer" not in page
+    for href in re.findall(r'href="([^"]+)"', response.content.decode()):
+        assert href.startswith(("/public/", "/static/", "/accessibility/", "#", "https://www.nationalarchives")), href
+    assert "Sign in" not in page
+
+
+def test_the_public_action_page_shows_the_published_position_and_history(client, published):
+    page = text_of(client.get("/public/actions/7/"))
+    assert "Position at the end of 2023/24 Q1" in page
+    assert APPROVED_WORDS in page and "Surveys started" in page
+    assert "Lead officers" not in page
+
+
+def test_lead_officers_are_named_only_if_the_setting_allows(client, published, settings):
+    settings.CCES_PUBLIC_SHOW_NAMES = True
+    assert "Lead officers Olivia Leadbetter" in text_of(client.get("/public/actions/7/"))
+
+
+def test_public_pages_are_cacheable(client, published):
+    response = client.get("/public/")
+    assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
+    assert response["ETag"] and response["Last-Modified"]
+    assert "Cookie" not in response.get("Vary", "")
+    again = client.get("/public/", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    since = client.get("/public/", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_public_pages_run_a_fixed_number_of_queries(client, published, plan_admin, django_assert_num_queries):
+    counts = {}
+    for url in PUBLIC_PAGES:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        counts[url] = len(captured)
+    reopen_period(period=ReportingPeriod.objects.get(slug=CLOSED), by=plan_admin, reason="More actions")
+    for number in range(20, 60):
+        action = make_action(number, targets=list(Target.objects.all()))
+        make_update(action, CLOSED, rag="green", commentary=f"n{number}")
+    close(plan_admin)
+    for url in PUBLIC_PAGES:
+        with django_assert_num_queries(counts[url]):
+            client.get(url)
+    assert max(counts.values()) <= 6
