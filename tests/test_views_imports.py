@@ -343,3 +343,27 @@ def test_a_csv_file_imports_through_the_browser_too(client, seeded_plan, plan_ad
     action = Action.objects.get(number=1)
     assert (action.current_rag, action.current_update.commentary) == ("red", "Stopped")
     assert action.text != "Whatever the plan says", "an import never rewrites the plan's wording"
+
+
+def test_undo_is_refused_when_an_action_was_merged_into_one_the_import_created(client, seeded_plan, plan_admin):
+    """Undo would delete action 57, which the import created; action 3, merged into it since, still points at it.
+    The admin sees why, not an error page, and nothing changes."""
+    client.force_login(plan_admin)
+    upload(client, q1_file(seeded_plan))
+    client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
+    batch = ImportBatch.objects.get(file_name="q1.xlsx")
+    Action.objects.filter(number=3).update(merged_into=Action.objects.get(number=57))  # as the admin's merge does
+    before = snapshot()
+
+    undo_url = reverse("imports:undo", kwargs={"pk": batch.pk})
+    response = client.get(undo_url)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "This import cannot be undone. Action 3 has been merged into action 57, which this import created." in page
+    assert "Undo import" not in page
+    response = client.post(undo_url, follow=True)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "q1.xlsx was not undone. Action 3 has been merged into action 57, which this import created." in page
+    assert snapshot() == before
+    assert Action.objects.get(number=3).merged_into.number == 57
