@@ -31,7 +31,8 @@ def core_modules() -> list[str]:
 
 
 def mutant_glob(module: str) -> str:
-    """mutmut names mutants `actions.services.x_record_status__mutmut_3`: the module's dotted path, then the function."""
+    """mutmut names mutants `actions.services.x_record_status__mutmut_3`: the module's dotted path, then the
+    function."""
     return module.removesuffix(".py").replace("/", ".") + ".*"
 
 

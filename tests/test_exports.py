@@ -176,3 +176,31 @@ def test_text_a_spreadsheet_would_not_run_is_exported_as_it_is(client, manager, 
     response = client.get("/actions/export.csv")
     assert response.status_code == 200
     assert csv_rows(response.content)[1][-2] == commentary
+
+
+def test_the_exported_workbook_names_its_sheet_and_targets_and_leaves_no_status_blank(client, manager):
+    make_targets()
+    make_action(1, text="Not yet reported on")
+    client.force_login(manager)
+    response = client.get("/actions/export.xlsx")
+    assert response.status_code == 200
+    sheet, rows = xlsx_rows(response.content)
+    assert sheet.title == "Action plan"
+    header = [cell.value for cell in sheet[2]]
+    assert header[:3] == ["No.", "Target 1: Target 1 title", "Target 2: Target 2 title"]
+    commentary = rows[0][header.index("Commentary")]
+    assert (rows[0][0].value, commentary.value) == (1, None)
+    response = client.get("/actions/export.csv")
+    header, row = csv_rows(response.content)
+    assert header[1] == "Target 1: Target 1 title"
+    assert (row[0], row[header.index("RAG")], row[header.index("Commentary")]) == ("1", "", "")
+
+
+def test_an_export_of_todays_position_is_named_for_today():
+    from datetime import date
+
+    from actions.exports import file_name
+
+    assert file_name() == f"cces-actions-{date.today().isoformat()}"
+    assert file_name(today=date(2024, 3, 31)) == "cces-actions-2024-03-31"
+    assert file_name(period="2022-23-q4", today=date(2024, 3, 31)) == "cces-actions-2022-23-q4"

@@ -660,3 +660,59 @@ def test_undo_names_at_most_five_blocking_statuses(targets, plan_admin, officer)
     message = str(refusal.value)
     assert [int(n) for n in re.findall(r"action (\d+) for", message)] == [1, 2, 3, 4, 5]
     assert message.endswith(" and more.")
+
+
+def test_undos_refusal_lists_each_blocking_status_by_action_then_time(targets, plan_admin, officer, settings):
+    """Exactly what the admin reads: each blocker once, by action number then time, with who recorded it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo(settings.TIME_ZONE)
+    actions = [make_action(number) for number in (1, 2, 3)]
+    _, batch = apply_import(parse(workbook_bytes([HEADER, *(plan_row(a.number) for a in actions)])), period())
+    ImportBatch.objects.filter(pk=batch.pk).update(imported_at=datetime(2024, 1, 5, 9, 0, tzinfo=london))
+    batch.refresh_from_db()
+    for action, recorder, hour, minute in [(2, officer, 10, 0), (1, None, 10, 5), (1, officer, 9, 55)]:
+        update = make_update(actions[action - 1], "2023-24-q1", rag="red", recorded_by=recorder)
+        at = datetime(2024, 1, 5, hour, minute, tzinfo=london)
+        StatusUpdate.objects.filter(pk=update.pk).update(recorded_at=at)
+    with pytest.raises(UndoRefused) as refusal:
+        undo_import(batch, user=plan_admin)
+    assert str(refusal.value) == (
+        "Statuses were recorded after this import for actions it changed: "
+        "action 1 for 2023/24 Q1 on 05 Jan 2024 at 09:55 by officer; "
+        "action 1 for 2023/24 Q1 on 05 Jan 2024 at 10:05; "
+        "action 2 for 2023/24 Q1 on 05 Jan 2024 at 10:00 by officer."
+    )
+
+
+def test_undos_refusals_say_when_the_import_was_undone_or_overtaken(targets, plan_admin, settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from actions.imports.undo import undo_blocker
+
+    london = ZoneInfo(settings.TIME_ZONE)
+    make_action(1)
+    _, first = apply_import(parse(workbook_bytes([HEADER, plan_row(1)]), "first.xlsx"), period())
+    _, second = apply_import(parse(workbook_bytes([HEADER, plan_row(2)]), "second.xlsx"), period())
+    ImportBatch.objects.filter(pk=first.pk).update(imported_at=datetime(2024, 2, 1, 10, 0, tzinfo=london))
+    ImportBatch.objects.filter(pk=second.pk).update(imported_at=datetime(2024, 2, 1, 14, 30, tzinfo=london))
+    assert undo_blocker(first) == (
+        "Only the latest import can be undone. second.xlsx was imported for 2023/24 Q1 after it, "
+        "on 01 Feb 2024 at 14:30; undo that first."
+    )
+    undo_import(second, user=plan_admin, now=datetime(2024, 2, 2, 8, 15, tzinfo=london))
+    second.refresh_from_db()
+    assert undo_blocker(second) == "This import was already undone on 02 Feb 2024 at 08:15."
+
+
+def test_undo_names_five_blocking_statuses_without_and_more_when_there_are_five(targets, plan_admin, officer):
+    actions = [make_action(number) for number in range(1, 6)]
+    _, batch = apply_import(parse(workbook_bytes([HEADER, *(plan_row(a.number) for a in actions)])), period())
+    for action in actions:
+        make_update(action, "2023-24-q1", rag="red", recorded_by=officer)
+    with pytest.raises(UndoRefused) as refusal:
+        undo_import(batch, user=plan_admin)
+    assert [int(n) for n in re.findall(r"action (\d+) for", str(refusal.value))] == [1, 2, 3, 4, 5]
+    assert str(refusal.value).endswith("by officer.")
