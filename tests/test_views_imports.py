@@ -336,7 +336,7 @@ def test_only_the_latest_import_can_be_undone(client, seeded_plan, plan_admin):
 
 def test_history_runs_a_fixed_number_of_queries(client, seeded_plan, plan_admin, django_assert_num_queries):
     client.force_login(plan_admin)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(reverse("imports:history")).status_code == 200
     # Five more imports, each by a different plan admin, and one of them undone.
     for number in range(60, 65):
@@ -345,7 +345,7 @@ def test_history_runs_a_fixed_number_of_queries(client, seeded_plan, plan_admin,
         client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
     client.post(reverse("imports:undo", kwargs={"pk": ImportBatch.objects.get(file_name="64.xlsx").pk}))
     client.force_login(plan_admin)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("imports:history"))
         assert response.status_code == 200
     page = text_of(response)
@@ -394,3 +394,24 @@ def test_undo_is_refused_when_an_action_was_merged_into_one_the_import_created(c
     assert "q1.xlsx was not undone. Action 3 has been merged into action 57, which this import created." in page
     assert snapshot() == before
     assert Action.objects.get(number=3).merged_into.number == 57
+
+
+@pytest.mark.parametrize("blockers", [1, 4])
+def test_the_undo_page_costs_the_same_queries_however_many_block_it(
+    client, seeded_plan, plan_admin, django_assert_num_queries, blockers
+):
+    client.force_login(plan_admin)
+    upload(client, q1_file(seeded_plan))
+    client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
+    batch = ImportBatch.objects.get(file_name="q1.xlsx")
+    for number in range(1, blockers + 1):
+        person = make_user(f"officer{number}", role=roles.OFFICER)
+        make_update(Action.objects.get(number=number), PERIOD, rag="red", recorded_by=person)
+    # session, user, two permission lookups, the batch, the later-import check, its updates' last id, and the
+    # blockers with their actions, periods and people in one query
+    with django_assert_num_queries(8):
+        response = client.get(reverse("imports:undo", kwargs={"pk": batch.pk}))
+        assert response.status_code == 200
+    page = text_of(response)
+    for number in range(1, blockers + 1):
+        assert f"action {number} for 2023/24 Q1 on" in page and f"by officer{number}" in page
