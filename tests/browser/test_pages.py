@@ -26,6 +26,7 @@ PAGES = [
     ("plan overview", "manager", "/"),
     ("action page", "manager", "/actions/22/"),
     ("page not found", "manager", "/no-such-page/"),
+    ("no access with a council account", None, "/accounts/council/no-access/"),
 ]
 
 
