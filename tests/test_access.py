@@ -172,11 +172,13 @@ def test_each_refusal_says_why_on_the_forbidden_page(client, manager):
     client.force_login(make_user("nobody"))
     response = client.get("/actions/")
     assert response.status_code == 403
-    assert "Your account cannot read the action plan. Ask a plan admin to give you a role." in response.content.decode()
+    reason = "Your account cannot read the action plan. Ask a plan admin to give you a role."
+    assert f'<p class="govuk-body">{reason}</p>' in response.content.decode()
     client.force_login(manager)
     response = client.get("/actions/mine/")
     assert response.status_code == 403
-    assert "Only officers and plan admins record the status of actions." in response.content.decode()
+    reason = "Only officers and plan admins record the status of actions."
+    assert f'<p class="govuk-body">{reason}</p>' in response.content.decode()
     response = client.get("/actions/7/update/")
     assert response.status_code == 403
     assert (
