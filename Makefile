@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 WORKERS ?= 3
 MIGRATE ?= yes
 
-.PHONY: run serve test lint format check seed bench backup restore clean
+.PHONY: run serve test lint format check seed bench backup restore clean mutate
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ bench: $(STAMP)
 ## test: install what tests need and run the whole suite
 test: $(STAMP)
 	$(BIN)/pytest
+
+## mutate: mutation testing of the core (mutmut) with the fast tests that cover each module; prints the score last.
+## MODULES="actions/services.py actions/spreadsheet.py" limits it to those; MAX_CHILDREN (default 2) runs at once
+MAX_CHILDREN ?= 2
+mutate: $(STAMP)
+	$(BIN)/python tests/mutate.py --max-children $(MAX_CHILDREN) $(MODULES)
 
 ## lint: the checks CI makes besides the tests
 lint: $(STAMP)

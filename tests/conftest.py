@@ -1,4 +1,5 @@
 import io
+import os
 import time
 
 import pytest
@@ -7,6 +8,16 @@ from django.core.management import call_command
 from actions import roles
 from actions.models import Action, StatusUpdate
 from tests.factories import make_user
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Under `make mutate`, mutmut runs the tests of several mutants at once in forked processes: give each its
+    own test database file, as pytest-xdist's workers get theirs."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        from pytest_django.fixtures import _set_suffix_to_test_databases
+
+        _set_suffix_to_test_databases(suffix=f"mutant{os.getpid()}")
 
 
 @pytest.fixture

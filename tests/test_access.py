@@ -162,3 +162,24 @@ def test_visitors_read_the_public_site_never_the_internal_pages(client, actions)
 def test_an_unknown_action_is_404_not_403(client, other_officer):
     client.force_login(other_officer)
     assert client.get("/actions/999/update/").status_code == 404
+
+
+def test_each_refusal_says_why_on_the_forbidden_page(client, manager):
+    """The 403 page gives the reason, so someone refused knows whom to ask."""
+    Action.objects.create(number=7, text="Plant trees")
+    client.force_login(make_user("nobody"))
+    response = client.get("/actions/")
+    assert response.status_code == 403
+    reason = "Your account cannot read the action plan. Ask a plan admin to give you a role."
+    assert f'<p class="govuk-body">{reason}</p>' in response.content.decode()
+    client.force_login(manager)
+    response = client.get("/actions/mine/")
+    assert response.status_code == 403
+    reason = "Only officers and plan admins record the status of actions."
+    assert f'<p class="govuk-body">{reason}</p>' in response.content.decode()
+    response = client.get("/actions/7/update/")
+    assert response.status_code == 403
+    assert (
+        "You cannot record the status of action 7: only its lead officers and plan admins can."
+        in response.content.decode()
+    )

@@ -183,10 +183,29 @@ def test_import_batches_and_history_are_read_only_for_plan_admins(client, plan_a
 
 
 def test_plan_admin_cannot_make_a_superuser(client, plan_admin, officer):
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from actions import roles
+
     client.force_login(plan_admin)
-    html = client.get(f"/admin/auth/user/{officer.pk}/change/").content.decode()
+    url = f"/admin/auth/user/{officer.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
     assert 'name="is_superuser"' not in html
     assert 'name="groups"' in html
+    # A hand-made post with is_superuser set: the change is saved, the flag is ignored.
+    manager_group = Group.objects.get(name=roles.MANAGER)
+    data = admin_form_data(page, is_superuser="on", groups=[str(manager_group.pk)], first_name="Olive")
+    joined = timezone.localtime(data.pop("date_joined") and officer.date_joined)  # a split date and time field
+    data.update(date_joined_0=f"{joined:%Y-%m-%d}", date_joined_1=f"{joined:%H:%M:%S}")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.first_name == "Olive", "the post was accepted"
+    assert list(officer.groups.all()) == [manager_group]
+    assert officer.is_superuser is False
 
 
 def test_managers_have_no_admin_even_as_staff(client, manager):
@@ -235,7 +254,7 @@ def test_admin_action_list_runs_a_fixed_number_of_queries(
         make_update(make_action(1), "2022-23-q4")
     client.force_login(plan_admin)
     with django_assert_num_queries(9):
-        client.get("/admin/actions/action/")
+        assert client.get("/admin/actions/action/").status_code == 200
 
 
 def test_plan_admin_adds_an_action_with_its_first_status(client, plan_admin, officer):

@@ -1,17 +1,20 @@
 """Every file in the bad-file corpus is refused with a clear message and changes nothing, in the command's
 importer and in the browser."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from actions.imports.apply import ImportRefused, apply_import
-from actions.imports.reading import read_plan_file
+from actions.imports.reading import MAX_COMPRESSION_RATIO, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, read_plan_file
 from actions.imports.rows import target_headings
 from actions.models import Action, ImportBatch, PendingImport, ReportingPeriod, StatusUpdate
 from targets.models import Target
 from tests.bad_files import corpus
-from tests.factories import make_action, make_targets, make_update
+from tests.factories import HEADER, make_action, make_targets, make_update, plan_row, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +79,48 @@ def test_the_form_refuses_oversized_and_empty_files_before_reading_them(client, 
     assert response.status_code == 200
     assert FORM_REFUSES[case] in response.content.decode()
     assert not PendingImport.objects.exists()
+
+
+def _expands_past_the_absolute_limit() -> bytes:
+    """A workbook padded to more than MAX_UNCOMPRESSED_BYTES whose compression ratio looks ordinary: a megabyte of
+    noise (incompressible) beside 200 MB of blank (very compressible) keeps the ratio near 100."""
+    import os
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook_bytes([HEADER, plan_row(1)]))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for entry in source.infolist():
+            target.writestr(entry.filename, source.read(entry.filename))
+        target.writestr("xl/media/noise.bin", os.urandom(1_200_000))
+        with target.open("xl/media/blank.bin", "w") as blank:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(MAX_UNCOMPRESSED_BYTES // len(chunk)):
+                blank.write(chunk)
+    return out.getvalue()
+
+
+def test_a_workbook_that_expands_past_the_limit_is_refused_whatever_its_compression_ratio(client, plan, plan_admin):
+    data = _expands_past_the_absolute_limit()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = archive.infolist()
+    expanded = sum(entry.file_size for entry in entries)
+    assert expanded > MAX_UNCOMPRESSED_BYTES
+    assert expanded / sum(entry.compress_size for entry in entries) < MAX_COMPRESSION_RATIO
+    assert len(data) < MAX_FILE_BYTES
+
+    parsed = read_plan_file(data, "padded.xlsx", target_headings(Target.objects.all()))
+    assert [str(problem) for problem in parsed.problems] == [
+        f"padded.xlsx expands to {expanded / 1_048_576:.0f} MB when opened, too large to read safely."
+    ]
+    client.force_login(plan_admin)
+    before = snapshot()
+    response = client.post(
+        reverse("imports:upload"), {"file": SimpleUploadedFile("padded.xlsx", data), "period": "2023-24-q1"}
+    )
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "too large to read safely" in page.content.decode()
+    assert "Confirm import" not in page.content.decode()
+    assert snapshot() == before

@@ -147,3 +147,60 @@ def test_exports_run_a_fixed_number_of_queries(client, manager, django_assert_nu
     # the actions, their target links, their commentary
     with django_assert_num_queries(10):
         assert client.get(f"/actions/export.{extension}?period=2019-20-q1&rag=red").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "commentary",
+    ["=1+1", "+44 1223 000000", "- slipping by a quarter", "@SUM(A1)", "\tindented", "\rcarriage return"],
+    ids=["equals", "plus", "minus", "at", "tab", "carriage return"],
+)
+def test_every_character_that_makes_a_spreadsheet_run_a_formula_is_neutralised(client, manager, commentary):
+    """Excel, LibreOffice and Google Sheets run a CSV cell starting with any of = + - @ tab or CR as a formula."""
+    make_targets()
+    make_update(make_action(1), rag="amber", commentary=commentary)
+    client.force_login(manager)
+    response = client.get("/actions/export.csv")
+    assert response.status_code == 200
+    assert csv_rows(response.content)[1][-2] == "'" + commentary
+    # The apostrophe is the export's, not the officer's: the file imports back to the words they wrote.
+    parsed = read_plan_file(response.content, "export.csv", target_headings(Target.objects.in_plan_order()))
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].commentary == commentary.strip()
+
+
+@pytest.mark.parametrize("commentary", ["Slipping - by a quarter", "On track = good", "", "'quoted already"])
+def test_text_a_spreadsheet_would_not_run_is_exported_as_it_is(client, manager, commentary):
+    make_targets()
+    make_update(make_action(1), rag="green", commentary=commentary)
+    client.force_login(manager)
+    response = client.get("/actions/export.csv")
+    assert response.status_code == 200
+    assert csv_rows(response.content)[1][-2] == commentary
+
+
+def test_the_exported_workbook_names_its_sheet_and_targets_and_leaves_no_status_blank(client, manager):
+    make_targets()
+    make_action(1, text="Not yet reported on")
+    client.force_login(manager)
+    response = client.get("/actions/export.xlsx")
+    assert response.status_code == 200
+    sheet, rows = xlsx_rows(response.content)
+    assert sheet.title == "Action plan"
+    header = [cell.value for cell in sheet[2]]
+    assert header[:3] == ["No.", "Target 1: Target 1 title", "Target 2: Target 2 title"]
+    commentary = rows[0][header.index("Commentary")]
+    assert (rows[0][0].value, commentary.value) == (1, None)
+    response = client.get("/actions/export.csv")
+    header, row = csv_rows(response.content)
+    assert header[1] == "Target 1: Target 1 title"
+    assert (row[0], row[header.index("RAG")], row[header.index("Commentary")]) == ("1", "", "")
+
+
+def test_an_export_of_todays_position_is_named_for_today():
+    from datetime import date
+
+    from actions.exports import file_name
+
+    assert file_name() == f"cces-actions-{date.today().isoformat()}"
+    assert file_name(today=date(2024, 3, 31)) == "cces-actions-2024-03-31"
+    assert file_name(period="2022-23-q4", today=date(2024, 3, 31)) == "cces-actions-2022-23-q4"

@@ -577,3 +577,155 @@ def test_rag_from_a_fill_picked_from_the_workbooks_theme_colours(targets, theme,
     parsed = parse(buffer.getvalue())
     assert parsed.ok, parsed.problems
     assert parsed.rows[0].rag == rag
+
+
+NO_RAG = "Sheet 'Plan', row 2, column K (RAG): has no RAG: write Green, Amber or Red, or fill the cell in that colour"
+
+
+@pytest.mark.parametrize("pattern", ["darkGrid", "lightUp", "gray125", "darkHorizontal"])
+def test_a_patterned_fill_is_not_a_rag_colour(targets, pattern):
+    """Hatching in red is a pattern, not the council's solid RAG fill: the row must say which colour it is."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Plan"
+    sheet.append(HEADER)
+    sheet.append(plan_row(1, rag=None))
+    sheet.append(plan_row(2, rag="Green"))
+    sheet["K2"].fill = PatternFill(pattern, fgColor="FFFF0000", bgColor="FFFF0000")
+    sheet["K3"].fill = PatternFill(pattern, fgColor="FFFF0000", bgColor="FFFF0000")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = parse(buffer.getvalue())
+    assert [str(p) for p in parsed.problems] == [NO_RAG]
+    # A word beside a patterned fill stands alone: no disagreement with a colour that is not a RAG.
+    assert [(row.number, row.rag) for row in parsed.rows if row.number == 2] == [(2, "green")]
+
+
+@pytest.mark.parametrize(
+    ("theme", "tint", "rag"),
+    # Office 2007 theme: accent2 C0504D (red), accent3 9BBB59 (green), accent6 F79646 (orange). A tint lightens
+    # (positive) or darkens (negative) the theme colour, as Excel's "Lighter 80%" (0.8) and "Darker 50%" (-0.5) do;
+    # towards the ends it is near white or near black, which carry no RAG.
+    [
+        *[(5, 0.8, "red"), (5, -0.85, "red"), (6, 0.8, "green"), (6, -0.9, None)],
+        *[(9, 0.75, "amber"), (9, 0.8, None), (9, -0.5, "amber"), (9, -0.85, "amber"), (9, -0.9, None)],
+    ],
+    ids=lambda value: str(value),
+)
+def test_a_theme_colours_tint_lightens_or_darkens_it(targets, theme, tint, rag):
+    from openpyxl.styles.colors import Color
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Plan"
+    sheet.append(HEADER)
+    sheet.append(plan_row(1, rag=None))
+    sheet["K2"].fill = PatternFill("solid", fgColor=Color(theme=theme, tint=tint))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = parse(buffer.getvalue())
+    if rag is None:
+        assert [str(p) for p in parsed.problems] == [NO_RAG]
+    else:
+        assert parsed.ok, parsed.problems
+        assert parsed.rows[0].rag == rag
+
+
+def test_undo_is_refused_when_a_later_status_is_stamped_no_later_than_the_import(targets, plan_admin, officer):
+    """A clock that runs behind (another app server's) stamps a status recorded after the import with an earlier
+    time: it was still recorded since, and undoing the import would leave it standing on history that is gone."""
+    action = make_action(1)
+    make_update(action, "2022-23-q4")
+    _, batch = apply_import(parse(workbook_bytes([HEADER, plan_row(1, rag="Red")])), period())
+    since = make_update(action, "2023-24-q1", rag="amber", recorded_by=officer)
+    StatusUpdate.objects.filter(pk=since.pk).update(recorded_at=batch.imported_at)
+    before = database_snapshot()
+    with pytest.raises(
+        UndoRefused,
+        match=r"recorded after this import for actions it changed: action 1 for 2023/24 Q1 on .* by officer\.$",
+    ):
+        undo_import(batch, user=plan_admin)
+    assert database_snapshot() == before
+
+
+def test_undo_is_refused_when_a_status_recorded_before_the_import_is_stamped_after_it(targets, plan_admin, officer):
+    """The other way round: a clock that runs ahead. Its status is stamped after the import, so the undo would
+    take away what the officer sees as the history before their update."""
+    from datetime import timedelta
+
+    action = make_action(1)
+    later = make_update(action, "2022-23-q4", recorded_by=officer)
+    _, batch = apply_import(parse(workbook_bytes([HEADER, plan_row(1, rag="Red")])), period())
+    StatusUpdate.objects.filter(pk=later.pk).update(recorded_at=batch.imported_at + timedelta(minutes=5))
+    before = database_snapshot()
+    with pytest.raises(UndoRefused, match=r"recorded after this import for actions it changed: action 1 for 2022/23"):
+        undo_import(batch, user=plan_admin)
+    assert database_snapshot() == before
+
+
+def test_undo_names_at_most_five_blocking_statuses(targets, plan_admin, officer):
+    actions = [make_action(number) for number in range(1, 8)]
+    _, batch = apply_import(parse(workbook_bytes([HEADER, *(plan_row(a.number) for a in actions)])), period())
+    for action in actions[:6]:
+        make_update(action, "2023-24-q1", rag="red", recorded_by=officer)
+    with pytest.raises(UndoRefused) as refusal:
+        undo_import(batch, user=plan_admin)
+    message = str(refusal.value)
+    assert [int(n) for n in re.findall(r"action (\d+) for", message)] == [1, 2, 3, 4, 5]
+    assert message.endswith(" and more.")
+
+
+def test_undos_refusal_lists_each_blocking_status_by_action_then_time(targets, plan_admin, officer, settings):
+    """Exactly what the admin reads: each blocker once, by action number then time, with who recorded it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo(settings.TIME_ZONE)
+    actions = [make_action(number) for number in (1, 2, 3)]
+    _, batch = apply_import(parse(workbook_bytes([HEADER, *(plan_row(a.number) for a in actions)])), period())
+    ImportBatch.objects.filter(pk=batch.pk).update(imported_at=datetime(2024, 1, 5, 9, 0, tzinfo=london))
+    batch.refresh_from_db()
+    for action, recorder, hour, minute in [(2, officer, 10, 0), (1, None, 10, 5), (1, officer, 9, 55)]:
+        update = make_update(actions[action - 1], "2023-24-q1", rag="red", recorded_by=recorder)
+        at = datetime(2024, 1, 5, hour, minute, tzinfo=london)
+        StatusUpdate.objects.filter(pk=update.pk).update(recorded_at=at)
+    with pytest.raises(UndoRefused) as refusal:
+        undo_import(batch, user=plan_admin)
+    assert str(refusal.value) == (
+        "Statuses were recorded after this import for actions it changed: "
+        "action 1 for 2023/24 Q1 on 05 Jan 2024 at 09:55 by officer; "
+        "action 1 for 2023/24 Q1 on 05 Jan 2024 at 10:05; "
+        "action 2 for 2023/24 Q1 on 05 Jan 2024 at 10:00 by officer."
+    )
+
+
+def test_undos_refusals_say_when_the_import_was_undone_or_overtaken(targets, plan_admin, settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from actions.imports.undo import undo_blocker
+
+    london = ZoneInfo(settings.TIME_ZONE)
+    make_action(1)
+    _, first = apply_import(parse(workbook_bytes([HEADER, plan_row(1)]), "first.xlsx"), period())
+    _, second = apply_import(parse(workbook_bytes([HEADER, plan_row(2)]), "second.xlsx"), period())
+    ImportBatch.objects.filter(pk=first.pk).update(imported_at=datetime(2024, 2, 1, 10, 0, tzinfo=london))
+    ImportBatch.objects.filter(pk=second.pk).update(imported_at=datetime(2024, 2, 1, 14, 30, tzinfo=london))
+    assert undo_blocker(first) == (
+        "Only the latest import can be undone. second.xlsx was imported for 2023/24 Q1 after it, "
+        "on 01 Feb 2024 at 14:30; undo that first."
+    )
+    undo_import(second, user=plan_admin, now=datetime(2024, 2, 2, 8, 15, tzinfo=london))
+    second.refresh_from_db()
+    assert undo_blocker(second) == "This import was already undone on 02 Feb 2024 at 08:15."
+
+
+def test_undo_names_five_blocking_statuses_without_and_more_when_there_are_five(targets, plan_admin, officer):
+    actions = [make_action(number) for number in range(1, 6)]
+    _, batch = apply_import(parse(workbook_bytes([HEADER, *(plan_row(a.number) for a in actions)])), period())
+    for action in actions:
+        make_update(action, "2023-24-q1", rag="red", recorded_by=officer)
+    with pytest.raises(UndoRefused) as refusal:
+        undo_import(batch, user=plan_admin)
+    assert [int(n) for n in re.findall(r"action (\d+) for", str(refusal.value))] == [1, 2, 3, 4, 5]
+    assert str(refusal.value).endswith("by officer.")

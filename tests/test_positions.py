@@ -1,5 +1,7 @@
 """An action's position now and as it stood at the end of an earlier period."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -92,3 +94,34 @@ def test_the_list_judges_overdue_on_the_chosen_periods_last_day(client, history,
     assert overdue("&period=2022-23-q4") == [1]
     # Today (after 2023) both are.
     assert overdue("") == [1, 4]
+
+
+def test_a_back_filled_earlier_period_does_not_displace_the_later_periods_position(client, manager):
+    """An officer records 2023/24 Q2, then back-fills the Q1 they had missed. Recorded last, Q1 is still the
+    earlier period: the position now, and as Q2 ended, is Q2's; as Q1 ended it is Q1's."""
+    make_targets()
+    action = make_action(1)
+    make_update(action, "2023-24-q2", rag="green", delivery_status="in_delivery", commentary="Q2: delivering")
+    make_update(action, "2023-24-q1", rag="red", delivery_status="not_started", commentary="Q1: not begun")
+    client.force_login(manager)
+
+    def exported(query=""):
+        response = client.get(f"/actions/export.csv{query}")
+        assert response.status_code == 200
+        header, row = list(csv.reader(io.StringIO(response.content.decode())))
+        return [row[header.index(name)] for name in ("Delivery Status", "RAG", "Commentary")]
+
+    assert exported() == ["In delivery", "Green", "Q2: delivering"]
+    assert exported("?period=2023-24-q2") == ["In delivery", "Green", "Q2: delivering"]
+    assert exported("?period=2023-24-q1") == ["Not started", "Red", "Q1: not begun"]
+
+    page = client.get("/actions/1/")
+    assert page.status_code == 200
+    current = page.content.decode().split('<h2 class="govuk-heading-m">History</h2>')[0]
+    assert "Q2: delivering" in current and "2023/24 Q2" in current and "Q1: not begun" not in current
+
+    report = client.get("/reports/2023-24-q2/")
+    assert report.status_code == 200
+    assert [(p.number, p.rag) for p in report.context["report"].positions] == [(1, "green")]
+    report = client.get("/reports/2023-24-q1/")
+    assert [(p.number, p.rag) for p in report.context["report"].positions] == [(1, "red")]

@@ -22,6 +22,7 @@ from reports.charts import stacked_bars
 from reports.quarterly import RagSplit, build_report
 from targets.models import Target
 from tests.factories import make_action, make_targets, make_update
+from tests.required import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 
@@ -403,7 +404,7 @@ def test_export_of_an_earlier_period_shows_positions_as_they_stood(client, secon
 def test_export_opens_in_libreoffice(client, second_quarter, manager, tmp_path):
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if office is None:
-        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui); export not checked in it")
+        skip_or_fail("LibreOffice is not installed (apt-get install libreoffice-calc-nogui); export not checked in it")
     client.force_login(manager)
     source = tmp_path / "report.xlsx"
     source.write_bytes(export(client, NEXT).content)
@@ -458,8 +459,8 @@ def test_page_and_export_run_a_fixed_number_of_queries(client, second_quarter, m
     # The page: the report's 11 (one of them the count of updates reviewed), the session, the user, their
     # permissions, the period, and its closing history and snapshots.
     with django_assert_num_queries(18):
-        client.get(report_url(NEXT))
+        assert client.get(report_url(NEXT)).status_code == 200
     with django_assert_num_queries(16):
-        client.get(reverse("reports:export", args=[NEXT]))
+        assert client.get(reverse("reports:export", args=[NEXT])).status_code == 200
     with django_assert_num_queries(5):
-        client.get(reverse("reports:index"))
+        assert client.get(reverse("reports:index")).status_code == 200

@@ -15,29 +15,29 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-# Every HTML page that exists, as (name, url, who is signed in). Add new pages here.
+# Every HTML page that exists, as (name, url, who is signed in, the status it answers). Add new pages here.
 PAGES = [
-    ("sign-in", "/accounts/login/", None),
-    ("action list", "/actions/?rag=red&target=2", "manager"),
-    ("action list with a bad filter", "/actions/?rag=purple", "manager"),
-    ("action page", "/actions/22/", "manager"),
-    ("record status", "/actions/5/update/", "plan_admin"),
-    ("my actions", "/actions/mine/", "officer"),
-    ("targets", "/targets/", "manager"),
-    ("target page", "/targets/2/", "manager"),
-    ("reports", "/reports/", "manager"),
-    ("quarterly report", "/reports/2022-23-q4/", "manager"),
-    ("import history", "/imports/", "plan_admin"),
-    ("import upload", "/imports/upload/", "plan_admin"),
-    ("accessibility statement", "/accessibility/", None),
-    ("page not found", "/no-such-page/", "manager"),
-    ("forbidden", "/actions/", "no_role"),
-    ("updates awaiting review", "/actions/review/", "manager"),
-    ("close a period", "/reports/2022-23-q4/close/", "plan_admin"),
-    ("reopen a period", "/reports/2022-23-q4/reopen/", "plan_admin"),
-    ("public home", "/public/", None),
-    ("public actions", "/public/actions/", None),
-    ("public reports", "/public/reports/", None),
+    ("sign-in", "/accounts/login/", None, 200),
+    ("action list", "/actions/?rag=red&target=2", "manager", 200),
+    ("action list with a bad filter", "/actions/?rag=purple", "manager", 200),
+    ("action page", "/actions/22/", "manager", 200),
+    ("record status", "/actions/5/update/", "plan_admin", 200),
+    ("my actions", "/actions/mine/", "officer", 200),
+    ("targets", "/targets/", "manager", 200),
+    ("target page", "/targets/2/", "manager", 200),
+    ("reports", "/reports/", "manager", 200),
+    ("quarterly report", "/reports/2022-23-q4/", "manager", 200),
+    ("import history", "/imports/", "plan_admin", 200),
+    ("import upload", "/imports/upload/", "plan_admin", 200),
+    ("accessibility statement", "/accessibility/", None, 200),
+    ("page not found", "/no-such-page/", "manager", 404),
+    ("forbidden", "/actions/", "no_role", 403),
+    ("updates awaiting review", "/actions/review/", "manager", 200),
+    ("close a period", "/reports/2022-23-q4/close/", "plan_admin", 200),
+    ("reopen a period", "/reports/2022-23-q4/reopen/", "plan_admin", 200),
+    ("public home", "/public/", None, 200),
+    ("public actions", "/public/actions/", None, 200),
+    ("public reports", "/public/reports/", None, 200),
 ]
 
 
@@ -50,9 +50,10 @@ def _client_for(who, request):
     return client
 
 
-@pytest.mark.parametrize(("name", "url", "who"), PAGES, ids=[page[0] for page in PAGES])
-def test_every_page_carries_the_security_headers(name, url, who, request, seeded_plan):
+@pytest.mark.parametrize(("name", "url", "who", "status"), PAGES, ids=[page[0] for page in PAGES])
+def test_every_page_carries_the_security_headers(name, url, who, status, request, seeded_plan):
     response = _client_for(who, request).get(url)
+    assert response.status_code == status
     assert response["Content-Type"].startswith("text/html")
     policy = response["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
@@ -66,9 +67,12 @@ def test_every_page_carries_the_security_headers(name, url, who, request, seeded
     assert response["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize(("name", "url", "who"), PAGES, ids=[page[0] for page in PAGES])
-def test_pages_have_no_inline_script_or_style(name, url, who, request, seeded_plan):
-    html = _client_for(who, request).get(url).content.decode()
+@pytest.mark.parametrize(("name", "url", "who", "status"), PAGES, ids=[page[0] for page in PAGES])
+def test_pages_have_no_inline_script_or_style(name, url, who, status, request, seeded_plan):
+    response = _client_for(who, request).get(url)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert "<h1" in html
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     assert re.findall(r"\sstyle=", html) == []
     assert re.findall(r"\son[a-z]+=", html) == []

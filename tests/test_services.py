@@ -88,3 +88,53 @@ def test_two_writers_at_once_based_on_the_same_update_only_one_is_saved(slow_wri
     assert action.status_updates.count() == 2
     action.refresh_from_db()
     assert action.current_update_id == saved[0].pk
+
+
+def test_the_refusal_says_whose_update_now_stands_and_when():
+    """The message a caller logs or shows (the command line, a future API) names the update that won."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    action = make_action(3)
+    first = make_update(action, "2022-23-q4")
+    officer = make_user("olive", first_name="Olive", last_name="Oak")
+    theirs = make_update(action, "2022-23-q4", recorded_by=officer)
+    StatusUpdate.objects.filter(pk=theirs.pk).update(recorded_at=datetime(2023, 3, 2, 9, 30, tzinfo=ZoneInfo("UTC")))
+    with pytest.raises(StatusConflict) as refusal:
+        record(action, expected_current=first)
+    assert str(refusal.value) == (
+        "Action 3's status changed while you were editing it: it is now the update recorded "
+        "by Olive Oak on 02 Mar 2023 09:30 for 2022-23-q4, not the one you started from."
+    )
+    assert (refusal.value.action.pk, refusal.value.expected, refusal.value.current) == (action.pk, first, theirs)
+
+    unnamed = make_user("bot")
+    by_system = make_update(action, "2023-24-q1", recorded_by=None)
+    with pytest.raises(StatusConflict, match=r"recorded by the system on \d\d \w{3} \d{4} \d\d:\d\d for 2023-24-q1,"):
+        record(action, expected_current=theirs)
+    by_username = make_update(action, "2023-24-q1", recorded_by=unnamed)
+    with pytest.raises(StatusConflict, match=r"recorded by bot on .* for 2023-24-q1, not the one"):
+        record(action, expected_current=by_system)
+    assert by_username.pk
+
+
+def test_the_refusal_for_an_update_that_is_gone_says_none():
+    action = make_action(4)
+    standing = make_update(action, "2022-23-q4")
+    with pytest.raises(StatusConflict, match=r"it is now the update recorded \(none\), not the one"):
+        record(make_action(5), expected_current=standing)
+
+
+def test_refreshing_the_current_status_takes_actions_or_their_ids():
+    from actions.models import Action
+    from actions.services import refresh_current_status
+
+    first, second = make_action(1), make_action(2)
+    make_update(first, "2022-23-q4", rag="red")
+    make_update(second, "2022-23-q4", rag="green")
+    Action.objects.update(current_update=None, current_period=None, current_rag="", current_delivery_status="")
+    refresh_current_status([first.pk, second])
+    assert list(Action.objects.order_by("number").values_list("current_rag", "current_period_id")) == [
+        ("red", "2022-23-q4"),
+        ("green", "2022-23-q4"),
+    ]

@@ -231,7 +231,9 @@ def test_the_action_page_runs_a_fixed_number_of_queries(client, manager, django_
     client.force_login(manager)
     # session, user, two permission lookups, action with current status, targets, leads, merged from, history
     with django_assert_num_queries(9):
-        html = client.get("/actions/2/").content.decode()
+        response = client.get("/actions/2/")
+        assert response.status_code == 200
+    html = response.content.decode()
     assert html.count("progress noted for action 2.") == 4  # current commentary, then three in the history
 
 
@@ -271,3 +273,59 @@ def test_sort_links_keep_the_filters_and_go_back_to_page_one(client, manager):
     html = client.get("/actions/?rag=red&page=2&per_page=20&sort=rag").content.decode()
     assert 'href="?rag=red&amp;per_page=20&amp;sort=-rag"' in html
     assert 'aria-sort="ascending"' in html
+
+
+def grow_action_page(number: int, size: str):
+    """Action `number` with one bare update ("small"), or a page that grows in every direction ("large"): history
+    rows from three imports and from four people, three leads and two actions merged into it."""
+    from actions.imports.apply import apply_import
+    from actions.imports.reading import read_plan_file
+    from actions.imports.rows import target_headings
+    from actions.models import Action, ReportingPeriod
+    from targets.models import Target
+    from tests.factories import HEADER, make_action, make_targets, make_user, plan_row, workbook_bytes
+
+    targets = make_targets()
+    action = make_action(number, targets=targets[:2])
+    make_update(action, "2022-23-q4", rag="red", commentary="First position")
+    if size == "small":
+        return [], []
+    files = [f"quarter-{n}.xlsx" for n in (1, 2, 3)]
+    for name, slug, rag in zip(
+        files, ["2023-24-q1", "2023-24-q2", "2023-24-q3"], ["Amber", "Green", "Red"], strict=True
+    ):
+        data = workbook_bytes([HEADER, plan_row(number, text=action.text, rag=rag, commentary=f"From {name}")])
+        parsed = read_plan_file(data, name, target_headings(Target.objects.all()))
+        apply_import(parsed, ReportingPeriod.objects.for_slug(slug))
+    people = [make_user(f"officer{n}", first_name=f"Officer{n}", last_name="Person") for n in range(1, 5)]
+    for person, slug in zip(people, ["2023-24-q3", "2023-24-q4", "2024-25-q1", "2024-25-q2"], strict=True):
+        make_update(action, slug, rag="amber", commentary=f"By {person.username}", recorded_by=person)
+    action.leads.add(*people[:3])
+    for other in (number + 1, number + 2):
+        make_action(other, merged_into=Action.objects.get(number=number))
+    return files, people
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_the_action_page_costs_the_same_queries_however_its_history_and_people_grow(
+    client, manager, django_assert_num_queries, size
+):
+    files, people = grow_action_page(5, size)
+    client.force_login(manager)
+    # session, user, two permission lookups, action with current status, targets, leads, merged from, history
+    with django_assert_num_queries(9):
+        response = client.get("/actions/5/")
+        assert response.status_code == 200
+    html = response.content.decode()
+    history = html[html.index('<h2 class="govuk-heading-m">History</h2>') :]
+    assert history.count('<tr class="govuk-table__row">') == 1 + 1 + len(files) + len(
+        people
+    )  # header, first position, imports, people
+    for name in files:
+        assert f"by the system (spreadsheet import: {name})" in history
+    for person in people:
+        assert f"by {person.get_full_name()} (web form)" in history
+    for lead in people[:3]:
+        assert lead.get_full_name() in html[: html.index('<h2 class="govuk-heading-m">History</h2>')]
+    if size == "large":
+        assert 'href="/actions/6/">Action 6</a>, <a class="govuk-link" href="/actions/7/">Action 7</a>' in html

@@ -93,17 +93,29 @@ def test_only_plan_admins_reach_the_imports(client, name, kwargs, role):
 
 
 @pytest.mark.parametrize("name", ["imports:confirm", "imports:cancel"])
-def test_managers_cannot_confirm_or_cancel(client, manager, name):
+def test_managers_cannot_confirm_or_cancel(client, seeded_plan, plan_admin, manager, name):
+    client.force_login(plan_admin)
+    upload(client, q1_file(seeded_plan))
+    pending = PendingImport.objects.get()
+    before = snapshot()
     client.force_login(manager)
-    response = client.post(reverse(name, kwargs={"pk": "2b1a6f0e-5d2c-4f7a-9a43-0a8e5a1b2c3d"}))
+    response = client.post(reverse(name, kwargs={"pk": pending.pk}))
     assert response.status_code == 403
+    assert snapshot() == before
+    assert PendingImport.objects.filter(pk=pending.pk).exists(), "the plan admin's upload is still waiting"
 
 
 def test_plan_admins_see_imports_in_the_navigation_and_others_do_not(client, plan_admin, manager):
     client.force_login(plan_admin)
-    assert 'href="/imports/"' in client.get(reverse("imports:history")).content.decode()
+    response = client.get(reverse("imports:history"))
+    assert response.status_code == 200
+    assert 'href="/imports/"' in response.content.decode()
     client.force_login(manager)
-    assert 'href="/imports/"' not in client.get("/").content.decode()
+    response = client.get("/", follow=True)
+    assert response.redirect_chain == [("/actions/", 302)]
+    assert response.status_code == 200
+    assert 'href="/actions/"' in response.content.decode()
+    assert 'href="/imports/"' not in response.content.decode()
 
 
 # --- the journey ------------------------------------------------------------------------------------------------
@@ -216,7 +228,9 @@ def test_a_file_already_imported_for_the_period_says_so(client, seeded_plan, pla
     before = snapshot()
 
     response = upload(client, data, name="q1 again.xlsx")
-    page = text_of(client.get(response["Location"]))
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    page = text_of(preview)
     assert "This file was already imported for 2023/24 Q1 on" in page
     assert "by planadmin" in page
     assert "Nothing to change: every action in this file is already recorded for 2023/24 Q1 as it is." in page
@@ -227,7 +241,10 @@ def test_a_file_already_imported_for_the_period_says_so(client, seeded_plan, pla
 
     # The same file for another period is a different import.
     response = upload(client, data, period="2023-24-q2")
-    assert "already imported" not in text_of(client.get(response["Location"]))
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    assert "q1.xlsx, for 2023/24 Q2" in text_of(preview)
+    assert "already imported" not in text_of(preview)
 
 
 def test_a_file_with_problems_lists_them_and_cannot_be_confirmed(client, seeded_plan, plan_admin):
@@ -323,12 +340,22 @@ def test_only_the_latest_import_can_be_undone(client, seeded_plan, plan_admin):
 def test_history_runs_a_fixed_number_of_queries(client, seeded_plan, plan_admin, django_assert_num_queries):
     client.force_login(plan_admin)
     with django_assert_num_queries(7):
-        client.get(reverse("imports:history"))
+        assert client.get(reverse("imports:history")).status_code == 200
+    # Five more imports, each by a different plan admin, and one of them undone.
     for number in range(60, 65):
+        client.force_login(make_user(f"admin{number}", role=roles.PLAN_ADMIN, is_staff=True))
         upload(client, workbook_bytes([HEADER, plan_row(number)]), name=f"{number}.xlsx")
         client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
+    client.post(reverse("imports:undo", kwargs={"pk": ImportBatch.objects.get(file_name="64.xlsx").pk}))
+    client.force_login(plan_admin)
     with django_assert_num_queries(7):
-        client.get(reverse("imports:history"))
+        response = client.get(reverse("imports:history"))
+        assert response.status_code == 200
+    page = text_of(response)
+    for number in range(60, 64):
+        assert f"admin{number} {number}.xlsx 2023/24 Q1" in page
+    assert "admin64 64.xlsx 2023/24 Q1 1 1 1 0 60 Undone" in page
+    assert "Undo the import of 63.xlsx" in page
 
 
 def test_a_csv_file_imports_through_the_browser_too(client, seeded_plan, plan_admin):
@@ -347,3 +374,48 @@ def test_a_csv_file_imports_through_the_browser_too(client, seeded_plan, plan_ad
     action = Action.objects.get(number=1)
     assert (action.current_rag, action.current_update.commentary) == ("red", "Stopped")
     assert action.text != "Whatever the plan says", "an import never rewrites the plan's wording"
+
+
+def test_undo_is_refused_when_an_action_was_merged_into_one_the_import_created(client, seeded_plan, plan_admin):
+    """Undo would delete action 57, which the import created; action 3, merged into it since, still points at it.
+    The admin sees why, not an error page, and nothing changes."""
+    client.force_login(plan_admin)
+    upload(client, q1_file(seeded_plan))
+    client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
+    batch = ImportBatch.objects.get(file_name="q1.xlsx")
+    Action.objects.filter(number=3).update(merged_into=Action.objects.get(number=57))  # as the admin's merge does
+    before = snapshot()
+
+    undo_url = reverse("imports:undo", kwargs={"pk": batch.pk})
+    response = client.get(undo_url)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "This import cannot be undone. Action 3 has been merged into action 57, which this import created." in page
+    assert "Undo import" not in page
+    response = client.post(undo_url, follow=True)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "q1.xlsx was not undone. Action 3 has been merged into action 57, which this import created." in page
+    assert snapshot() == before
+    assert Action.objects.get(number=3).merged_into.number == 57
+
+
+@pytest.mark.parametrize("blockers", [1, 4])
+def test_the_undo_page_costs_the_same_queries_however_many_block_it(
+    client, seeded_plan, plan_admin, django_assert_num_queries, blockers
+):
+    client.force_login(plan_admin)
+    upload(client, q1_file(seeded_plan))
+    client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
+    batch = ImportBatch.objects.get(file_name="q1.xlsx")
+    for number in range(1, blockers + 1):
+        person = make_user(f"officer{number}", role=roles.OFFICER)
+        make_update(Action.objects.get(number=number), PERIOD, rag="red", recorded_by=person)
+    # session, user, two permission lookups, the batch, the later-import check, its updates' last id, and the
+    # blockers with their actions, periods and people in one query
+    with django_assert_num_queries(8):
+        response = client.get(reverse("imports:undo", kwargs={"pk": batch.pk}))
+        assert response.status_code == 200
+    page = text_of(response)
+    for number in range(1, blockers + 1):
+        assert f"action {number} for 2023/24 Q1 on" in page and f"by officer{number}" in page

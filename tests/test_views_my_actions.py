@@ -60,7 +60,7 @@ def test_my_actions_runs_a_fixed_number_of_queries(client, officer, plan_size, d
         action.leads.add(officer)
     client.force_login(officer)
     with django_assert_num_queries(6):
-        client.get("/actions/mine/")
+        assert client.get("/actions/mine/").status_code == 200
 
 
 def test_officers_land_on_my_actions_and_others_on_the_action_list(client, officer, manager, led):

@@ -178,9 +178,15 @@ def test_an_update_id_from_another_action_is_refused(client, officer, action):
 
 def test_action_page_offers_record_status_only_to_those_who_may(client, officer, manager, action):
     client.force_login(officer)
-    assert 'href="/actions/7/update/"' in client.get("/actions/7/").content.decode()
+    response = client.get("/actions/7/")
+    assert response.status_code == 200
+    assert 'href="/actions/7/update/"' in response.content.decode()
+    assert ">Record status</a>" in response.content.decode()
     client.force_login(manager)
-    assert 'href="/actions/7/update/"' not in client.get("/actions/7/").content.decode()
+    response = client.get("/actions/7/")
+    assert response.status_code == 200
+    assert '<h2 class="govuk-heading-m">Current position</h2>' in response.content.decode()
+    assert 'href="/actions/7/update/"' not in response.content.decode()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.required import skip_or_fail
+
 # Playwright's sync API runs an event loop in this thread; Django refuses database access from a
 # thread with a running loop unless told it is safe, as it is here (one test at a time).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CCES_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-REQUIRE_BROWSER = os.environ.get("CCES_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
 
 # Headless, and nothing that talks to the network on its own.
 CHROMIUM_ARGS = [
@@ -55,9 +56,7 @@ def _unavailable_reason() -> str | None:
 def browser(django_db_setup):
     reason = _unavailable_reason()
     if reason:
-        if REQUIRE_BROWSER:
-            pytest.fail(f"CCES_REQUIRE_BROWSER is set but the browser tests cannot run: {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
+        skip_or_fail(f"browser tests skipped: {reason}")
 
     from playwright.sync_api import sync_playwright
 
