@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "targets",
     "actions",
+    "indicators",
     "reports",
 ]
 

@@ -8,6 +8,7 @@ from django.views.generic import ListView, TemplateView, View
 from actions.models import ReportingPeriod
 from actions.periods import InvalidPeriod, Quarter
 from actions.permissions import PlanReaderRequiredMixin
+from indicators.report import add_values_sheet
 from reports.charts import stacked_bars
 from reports.export import build_report_workbook
 from reports.quarterly import build_report
@@ -70,7 +71,9 @@ class QuarterlyReportExportView(PlanReaderRequiredMixin, PeriodMixin, View):
 
     def get(self, request, *args, **kwargs):
         buffer = io.BytesIO()
-        build_report_workbook(build_report(self.period)).save(buffer)
+        workbook = build_report_workbook(build_report(self.period))
+        add_values_sheet(workbook, self.period)
+        workbook.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="cces-progress-report-{self.period.slug}.xlsx"'
         return response
