@@ -221,7 +221,7 @@ def test_report_page_shows_the_seeded_figures_accessibly(client, seeded_plan, ma
     assert '<th scope="row" class="govuk-table__header">Target 2: Council net zero 2030</th>' in html
     assert '<strong class="govuk-tag app-rag--red">Red</strong>' in html
     # Print: sections break pages, controls do not print.
-    assert html.count('class="app-page-break"') == 6
+    assert html.count('class="app-page-break"') == 7  # six sections and "Are the targets on track?"
     assert 'class="govuk-button-group app-no-print"' in html
     assert reverse("reports:export", args=[SEEDED]) in html
     assert "style=" not in html
@@ -330,7 +330,7 @@ def test_export_has_summary_and_actions_sheets(client, second_quarter, manager):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == 'attachment; filename="cces-progress-report-2023-24-q1.xlsx"'
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Summary", "Actions", "About"]
+    assert workbook.sheetnames == ["Summary", "Actions", "About", "Indicator values"]
     assert workbook.active.title == "Summary"
 
     summary = workbook["Summary"]
@@ -455,9 +455,10 @@ def test_page_and_export_run_a_fixed_number_of_queries(client, second_quarter, m
     grow_plan(30)
     ReportingPeriod.objects.for_slug("2023-24-q2")
     assert [count_queries(client, url) for url in urls] == small
-    with django_assert_num_queries(15):
+    # 15 for the report, 4 for its indicators (the indicators, then their targets, goals and values)
+    with django_assert_num_queries(19):
         client.get(report_url(NEXT))
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(19):
         client.get(reverse("reports:export", args=[NEXT]))
     with django_assert_num_queries(5):
         client.get(reverse("reports:index"))
