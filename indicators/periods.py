@@ -5,6 +5,7 @@ Each period has a canonical key that sorts in date order (`2022-23`, `2022-23-q4
 No database here.
 """
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -52,9 +53,9 @@ class Period:
 
 
 def year_fraction(day: date) -> float:
-    start = date(day.year, 1, 1)
-    length = (date(day.year + 1, 1, 1) - start).days
-    return day.year + ((day - start).days + 1) / length
+    """A date as a year and twelfths, so every month-end period is evenly spaced (31 March 2023 is 2023.25)."""
+    days_in_month = calendar.monthrange(day.year, day.month)[1]
+    return day.year + (day.month - 1 + day.day / days_in_month) / 12
 
 
 def _next_year(year: int, written: str) -> None:

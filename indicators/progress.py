@@ -147,7 +147,7 @@ def judge(points: list[Point], goals: list[Goal], direction: str, *, unit: str =
         )
     recent = points[-FIT_VALUES:]
     slope, intercept = fit(recent)
-    projected = slope * ahead.x + intercept
+    projected = round(slope * ahead.x + intercept, 6)  # so float noise never decides a verdict
     met = reaches(projected, ahead.value, direction)
     return Judgement(
         Verdict.ON_TRACK if met else Verdict.OFF_TRACK,

@@ -26,6 +26,13 @@ PAGES = [
     ("plan overview", "manager", "/"),
     ("action page", "manager", "/actions/22/"),
     ("page not found", "manager", "/no-such-page/"),
+    ("indicators", "manager", "/indicators/"),
+    ("indicator page", "manager", "/indicators/council-scope-1-2-emissions/"),
+    ("target page with indicators", "manager", "/targets/2/"),
+    ("quarterly report with indicators", "manager", "/reports/2022-23-q4/"),
+    ("record an indicator value", "planadmin", "/indicators/council-scope-1-2-emissions/record/"),
+    ("indicator value imports", "planadmin", "/indicators/imports/"),
+    ("indicator values upload", "planadmin", "/indicators/imports/upload/"),
 ]
 
 
