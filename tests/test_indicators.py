@@ -175,7 +175,7 @@ def test_a_goal_as_a_share_of_the_baseline_resolves_once_the_baseline_is_known()
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def chart_svg(html: str, chart_id: str) -> ET.Element:
+def chart_svg(html: str, chart_id: str):
     start = html.index(f'aria-labelledby="{chart_id}-title')
     start = html.rindex("<svg", 0, start)
     return ET.fromstring(html[start : html.index("</svg>", start) + 6])
