@@ -96,19 +96,22 @@ def csv_text(table: ValuesTable) -> str:
 def write_sheet(sheet: Worksheet, table: ValuesTable) -> None:
     """The table on a worksheet: notes, a bold header, then the rows; text is never a formula."""
     bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    row_number = sheet.max_row if sheet.max_row > 1 or sheet.cell(row=1, column=1).value is not None else 0
     for note in table.notes:
-        sheet.append([note])
-        sheet.cell(row=sheet.max_row, column=1).font = bold
-    sheet.append(table.headers)
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = bold
+        row_number += 1
+        sheet.cell(row=row_number, column=1, value=note).font = bold
+    row_number += 1
+    header_row = row_number
+    for column, heading in enumerate(table.headers, start=1):
+        sheet.cell(row=row_number, column=column, value=heading).font = bold
     for row in table.rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        row_number += 1
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula
+                cell.alignment = wrap
     if not table.rows:
         sheet.append(["No indicator values have been recorded."])
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)

@@ -6,6 +6,7 @@ No database here.
 """
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -90,6 +91,7 @@ _EXAMPLES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and a page of indicators reads the same few keys thousands of times
 def parse_period(frequency: str, text) -> Period:
     """The period `text` names for an indicator measured by `frequency`; InvalidPeriod saying why if none.
 
