@@ -432,3 +432,25 @@ def test_target_pages_show_their_indicators_with_a_small_chart(seeded_plan, clie
     assert 'viewBox="0 0 360 200"' in html
     assert "No data" in html
     assert "No indicator measures this target yet." in client.get("/targets/6/").content.decode()
+
+
+# The admin ----------------------------------------------------------------------------
+
+
+def test_the_admin_keeps_indicators_and_goals_and_shows_values_read_only(client, plan_admin, officer, manager):
+    make_targets()
+    indicator = make_indicator("emissions", goals=[("2029/30", 0)], values=[("2020/21", "100")])
+    value = indicator.values.get()
+    client.force_login(plan_admin)
+    page = client.get(f"/admin/indicators/indicator/{indicator.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="goals-0-value"' in html  # goals are edited inline
+    assert 'name="values-0-value"' not in html and "100.0000" in html  # values only shown
+    assert client.get(f"/admin/indicators/indicatorvalue/{value.pk}/change/").status_code == 200
+    assert client.post(f"/admin/indicators/indicatorvalue/{value.pk}/change/", {"value": "1"}).status_code == 403
+    assert client.get("/admin/indicators/indicatorvalue/add/").status_code == 403
+    assert client.post(f"/admin/indicators/indicatorvalue/{value.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert IndicatorValue.objects.get().value == 100
+    client.force_login(officer)
+    assert client.get("/admin/indicators/indicator/").status_code == 403
