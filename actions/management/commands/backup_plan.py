@@ -11,7 +11,8 @@ BACKED_UP = ["targets", "actions", "indicators", "reports", "auth.group", "auth.
 class Command(BaseCommand):
     help = (
         "Write the plan (targets, actions, periods, status history, import batches, indicators and their "
-        "values) and the accounts and roles to a fixture file. Restore with `manage.py migrate` then `manage.py loaddata FILE` on an "
+        "values) and the accounts and roles to a fixture file. Restore with `manage.py migrate` then "
+        "`manage.py loaddata FILE` on an "
         "empty database. The file is XML; a .gz, .bz2, .xz or .zip ending compresses the file."
     )
 
