@@ -7,6 +7,7 @@ ALLOWED_HOSTS is empty unless set. `make run` turns DEBUG on for development.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "actions",
     "indicators",
     "reports",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ccesplan.context_processors.navigation",
+                "sso.context_processors.sign_in",
             ],
         },
     },
@@ -116,10 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# django-axes checks every sign-in before Django's own backend does.
+# django-axes checks every sign-in before the backends that do it: passwords (Django's, refused to all
+# but superusers when CCES_PASSWORD_SIGN_IN is off) and the council's accounts (OpenID Connect).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "sso.backends.PasswordBackend",
+    "sso.backends.CouncilAccountBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -129,7 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"
+LOGIN_URL = "login"  # sso.views.SignInView
 LOGIN_REDIRECT_URL = "home"
 # Signing out shows registration/logged_out.html ("You have signed out") rather than the sign-in form.
 LOGOUT_REDIRECT_URL = None
@@ -222,3 +227,41 @@ LOGGING = {
 CCES_PUBLIC_READ = env_bool("CCES_PUBLIC_READ")
 # Where the service is reached, for links in emails (reminders are sent from a scheduled job, not a request).
 CCES_BASE_URL = os.environ.get("CCES_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
+# Single sign-on with the council's accounts (OpenID Connect; Microsoft Entra ID steps in the README),
+# through mozilla-django-oidc. Off unless CCES_OIDC_ISSUER is set; endpoints come from its discovery document.
+CCES_OIDC_ISSUER = os.environ.get("CCES_OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("CCES_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("CCES_OIDC_CLIENT_SECRET", "").strip()
+if CCES_OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "CCES_OIDC_ISSUER is set, so CCES_OIDC_CLIENT_ID and CCES_OIDC_CLIENT_SECRET must be set too "
+        "(the application's client ID and a client secret from the provider)."
+    )
+# The claim holding the person's groups or app roles ("groups" for Entra ID group claims, "roles" for app
+# roles), and which of its values give each role. A person whose claim holds none of them has no access.
+CCES_OIDC_ROLES_CLAIM = os.environ.get("CCES_OIDC_ROLES_CLAIM", "groups").strip()
+CCES_OIDC_ROLES = {
+    "Officer": env_list("CCES_OIDC_OFFICER_CLAIMS"),
+    "Manager": env_list("CCES_OIDC_MANAGER_CLAIMS"),
+    "Plan admin": env_list("CCES_OIDC_PLAN_ADMIN_CLAIMS"),
+}
+# Who to ask for access, named on the page a person without a role sees (an email address, say).
+CCES_ACCESS_CONTACT = os.environ.get("CCES_ACCESS_CONTACT", "").strip()
+# How long a sign-in through the provider lasts before the provider is asked again.
+CCES_OIDC_SESSION_HOURS = env_int("CCES_OIDC_SESSION_HOURS", 10)
+# Off: only superusers (the break-glass account) sign in with a password, at /admin/login/.
+CCES_PASSWORD_SIGN_IN = env_bool("CCES_PASSWORD_SIGN_IN", default=True)
+if not CCES_PASSWORD_SIGN_IN and not CCES_OIDC_ISSUER:
+    raise ImproperlyConfigured("CCES_PASSWORD_SIGN_IN is off, so set CCES_OIDC_ISSUER: nobody else could sign in.")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # in the server-side session, as id_token_hint for signing out at the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_TIMEOUT = 5  # seconds for each request to the provider, so a slow one cannot hold a worker
+if CCES_OIDC_ISSUER:
+    # Signing out is a form post redirected to the provider's end_session_endpoint, which form-action governs.
+    _issuer = urlsplit(CCES_OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")

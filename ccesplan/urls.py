@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from actions.views import HomeView
 from ccesplan.views import AccessibilityStatementView
+from sso.views import SignInView, SignOutView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -12,6 +13,10 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     path("imports/", include("actions.imports.urls")),
+    # Before Django's own: sign-in offers the council's accounts, sign-out ends the provider's session too.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
+    path("accounts/council/", include("sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

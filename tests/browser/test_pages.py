@@ -33,6 +33,7 @@ PAGES = [
     ("record an indicator value", "planadmin", "/indicators/council-scope-1-2-emissions/record/"),
     ("indicator value imports", "planadmin", "/indicators/imports/"),
     ("indicator values upload", "planadmin", "/indicators/imports/upload/"),
+    ("no access with a council account", None, "/accounts/council/no-access/"),
 ]
 
 
