@@ -167,7 +167,7 @@ def test_a_stale_form_is_refused_side_by_side_and_can_be_saved_after(client, off
     assert indicator.values.count() == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_writers_from_the_same_value_cannot_both_save(slow_value_write):
     make_targets()
     indicator = make_indicator("race", values=[("2020/21", "100")])
