@@ -17,10 +17,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-## run: install, migrate, seed an empty database with the plan and demo accounts, serve on 127.0.0.1:8000
+## run: install, migrate, seed an empty database with the plan, demo accounts and demo indicator values, serve on 127.0.0.1:8000
 run: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py seed_plan --demo-users
+	$(DEV_ENV) $(BIN)/python manage.py seed_plan --demo-users --demo-values
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## serve: run as production does: settings from the environment, static files collected and

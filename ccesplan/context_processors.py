@@ -10,7 +10,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("Actions", reverse("actions:list")), ("Targets", reverse("targets:list"))]
+    items = [
+        ("Actions", reverse("actions:list")),
+        ("Targets", reverse("targets:list")),
+        ("Indicators", reverse("indicators:list")),
+    ]
     if user.has_perm(RECORD_STATUS):
         items.insert(0, ("My actions", reverse("actions:mine")))
     if user.has_perm(REVIEW_UPDATES):

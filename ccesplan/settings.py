@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "targets",
     "actions",
+    "indicators",
     "reports",
     "public",
     "sso",

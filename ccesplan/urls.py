@@ -10,6 +10,7 @@ urlpatterns = [
     path("actions/", include("actions.urls")),
     path("reports/", include("reports.urls")),
     path("targets/", include("targets.urls")),
+    path("indicators/", include("indicators.urls")),
     path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     path("imports/", include("actions.imports.urls")),
     path("public/", include("public.urls")),

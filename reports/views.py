@@ -9,6 +9,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 from actions.models import ReportingPeriod, StatusUpdate
 from actions.periods import InvalidPeriod, Quarter
 from actions.permissions import CLOSE_PERIOD, PlanReaderRequiredMixin
+from indicators.report import add_values_sheet
 from reports.closing import ClosingRefused, close_period, reopen_period, report_context
 from reports.export import build_report_workbook
 from reports.forms import ReopenForm
@@ -90,7 +91,9 @@ def workbook_bytes(report) -> bytes:
     import io
 
     buffer = io.BytesIO()
-    build_report_workbook(report).save(buffer)
+    workbook = build_report_workbook(report)
+    add_values_sheet(workbook, report.period)
+    workbook.save(buffer)
     return buffer.getvalue()
 
 

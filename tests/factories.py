@@ -226,3 +226,28 @@ def exported_plan_bytes(edit=None) -> bytes:
     buffer = io.BytesIO()
     build_workbook(plan_sheet_from_database(edit)).save(buffer)
     return buffer.getvalue()
+
+
+def make_indicator(slug: str = "emissions", *, targets=(), goals=(), values=(), **fields):
+    """An indicator with `goals` as (period, value) and `values` as (period, value[, provisional]), recorded
+    through the service in order."""
+    from indicators.models import Indicator, IndicatorGoal, ValueSource
+    from indicators.services import record_value
+
+    fields.setdefault("name", slug.replace("-", " ").capitalize())
+    fields.setdefault("unit", "tCO2e")
+    fields.setdefault("direction", "down")
+    fields.setdefault("frequency", "financial_year")
+    indicator = Indicator.objects.create(slug=slug, **fields)
+    indicator.targets.set(targets)
+    for period, value in goals:
+        IndicatorGoal.objects.create(indicator=indicator, period=indicator.period(period).key, value=value)
+    for period, value, *provisional in values:
+        record_value(
+            indicator=indicator,
+            period=period,
+            value=value,
+            provisional=bool(provisional and provisional[0]),
+            source=ValueSource.WEB,
+        )
+    return indicator

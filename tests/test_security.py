@@ -38,6 +38,11 @@ PAGES = [
     ("public home", "/public/", None, 200),
     ("public actions", "/public/actions/", None, 200),
     ("public reports", "/public/reports/", None, 200),
+    ("indicators", "/indicators/", "manager", 200),
+    ("indicator page", "/indicators/council-scope-3-emissions/", "manager", 200),
+    ("record an indicator value", "/indicators/council-scope-3-emissions/record/", "plan_admin", 200),
+    ("indicator value imports", "/indicators/imports/", "plan_admin", 200),
+    ("indicator values upload", "/indicators/imports/upload/", "plan_admin", 200),
 ]
 
 
@@ -138,6 +143,22 @@ FORMS = [
         302,
     ),
     ("close a period", "/reports/2022-23-q4/close/", "/reports/2022-23-q4/close/", {}, "plan_admin", 302),
+    (
+        "record an indicator value",
+        "/indicators/council-scope-3-emissions/record/",
+        "/indicators/council-scope-3-emissions/record/",
+        {"period": "2022-23", "value": "1200", "note": ""},
+        "plan_admin",
+        302,
+    ),
+    (
+        "indicator values upload",
+        "/indicators/imports/upload/",
+        "/indicators/imports/upload/",
+        lambda: {"file": SimpleUploadedFile("values.csv", b"Indicator,2021/22\ncouncil-scope-3-emissions,900\n")},
+        "plan_admin",
+        302,
+    ),
     ("reset password", "/accounts/password_reset/", "/accounts/password_reset/", {"email": "m@example.com"}, None, 302),
 ]
 

@@ -76,9 +76,9 @@ def test_navigation_offers_each_role_its_pages(client, officer, manager, plan_ad
         page = client.get("/actions/3/")
         return [item["label"] for item in page.context["nav_items"]]
 
-    assert nav(officer) == ["My actions", "Actions", "Targets", "Reports", "Admin"]
-    assert nav(manager) == ["Actions", "Targets", "Review", "Reports"]
-    assert nav(plan_admin) == ["My actions", "Actions", "Targets", "Reports", "Imports", "Admin"]
+    assert nav(officer) == ["My actions", "Actions", "Targets", "Indicators", "Reports", "Admin"]
+    assert nav(manager) == ["Actions", "Targets", "Indicators", "Review", "Reports"]
+    assert nav(plan_admin) == ["My actions", "Actions", "Targets", "Indicators", "Reports", "Imports", "Admin"]
 
 
 def test_sign_out_page(client, officer):

@@ -72,6 +72,7 @@ def test_target_pages_run_a_fixed_number_of_queries(client, manager, django_asse
     # session, user, two permission lookups, the targets with their counts
     with django_assert_num_queries(5):
         assert client.get("/targets/").status_code == 200
-    # session, user, two permission lookups, the target, RAG counts, page count, actions, target links
-    with django_assert_num_queries(9):
+    # session, user, two permission lookups, the target, RAG counts, page count, actions, target links,
+    # the target's indicators (none here; tests/test_indicators_queries.py counts them with indicators)
+    with django_assert_num_queries(10):
         assert client.get("/targets/1/").status_code == 200

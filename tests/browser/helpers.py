@@ -86,7 +86,7 @@ def assert_every_control_reachable_by_keyboard(page) -> None:
     in turn, and focus must not get stuck (no keyboard trap) before it leaves the page."""
     controls = page.evaluate(
         """() => {
-            const selector = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]';
+            const selector = 'a[href], button, summary, input:not([type=hidden]), select, textarea, [tabindex]';
             const all = [...document.querySelectorAll(selector)].filter(el =>
                 !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 &&
                 getComputedStyle(el).visibility !== 'hidden');

@@ -32,6 +32,13 @@ PAGES = [
     ("public home, nothing published", None, "/public/"),
     ("public actions, nothing published", None, "/public/actions/"),
     ("public reports, nothing published", None, "/public/reports/"),
+    ("indicators", "manager", "/indicators/"),
+    ("indicator page", "manager", "/indicators/council-scope-1-2-emissions/"),
+    ("target page with indicators", "manager", "/targets/2/"),
+    ("quarterly report with indicators", "manager", "/reports/2022-23-q4/"),
+    ("record an indicator value", "planadmin", "/indicators/council-scope-1-2-emissions/record/"),
+    ("indicator value imports", "planadmin", "/indicators/imports/"),
+    ("indicator values upload", "planadmin", "/indicators/imports/upload/"),
     ("no access with a council account", None, "/accounts/council/no-access/"),
 ]
 
@@ -95,3 +102,17 @@ def test_the_admin_works_under_the_content_security_policy(page, seeded_plan, br
     (Its markup is Django's own, outside the accessibility statement's scope, so axe is not run.)"""
     sign_in(page, "planadmin", next_url=url)
     expect(page.locator("#content h1")).to_have_count(1)
+
+
+@pytest.mark.parametrize("url", ["/indicators/", "/indicators/council-scope-1-2-emissions/", "/reports/2022-23-q4/"])
+def test_indicator_pages_with_values_and_their_charts_are_accessible(page, seeded_plan, browser_users, settings, url):
+    """With (demonstration) values the charts carry points, a projection and the demonstration warning."""
+    from indicators.seed import add_demo_values
+
+    settings.DEBUG = True
+    add_demo_values()
+    sign_in(page, "manager", next_url=url)
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.get_by_text("Demonstration data: some values on this page were made up").first).to_be_visible()
+    assert_accessible(page)
+    assert_every_control_reachable_by_keyboard(page)

@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand
 # permissions are left out: `migrate` makes them, and the dump names them by natural key instead of id.
 # XML, because Django's JSON encoder cuts times to milliseconds, and the order of two recordings within
 # one millisecond decides which is an action's current status.
-BACKED_UP = ["targets", "actions", "reports", "auth.group", "auth.user", "admin.logentry"]
+BACKED_UP = ["targets", "actions", "indicators", "reports", "auth.group", "auth.user", "admin.logentry"]
 
 
 class Command(BaseCommand):
     help = (
-        "Write the plan (targets, actions, periods, status history, import batches) and the accounts and "
-        "roles to a fixture file. Restore with `manage.py migrate` then `manage.py loaddata FILE` on an "
+        "Write the plan (targets, actions, periods, status history, import batches, indicators and their "
+        "values) and the accounts and roles to a fixture file. Restore with `manage.py migrate` then "
+        "`manage.py loaddata FILE` on an "
         "empty database. The file is XML; a .gz, .bz2, .xz or .zip ending compresses the file."
     )
 

@@ -13,6 +13,8 @@ from actions.imports.reading import read_plan_file
 from actions.imports.rows import target_headings
 from actions.models import Action, ReportingPeriod
 from actions.seed import SEED_PERIOD, SEED_TARGETS, SEED_WORKBOOK
+from indicators.models import Indicator
+from indicators.seed import DemoRefused, add_demo_values, load_indicators
 from targets.models import Target
 
 # Demo accounts for development: username, name, role, and the actions an officer leads.
@@ -21,6 +23,9 @@ DEMO_USERS = [
     ("manager", "Mina Manager", roles.MANAGER, ()),
     ("planadmin", "Pat Plan-Admin", roles.PLAN_ADMIN, ()),
 ]
+
+# The indicators each demo account owns.
+DEMO_OWNED = {"officer": ["council-scope-1-2-emissions"]}
 
 
 class Command(BaseCommand):
@@ -32,8 +37,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Also create one demo account per role (development only; passwords are printed once).",
         )
+        parser.add_argument(
+            "--demo-values",
+            action="store_true",
+            help="Also record demonstration indicator values, labelled as such (development only).",
+        )
 
-    def handle(self, *args, demo_users, **options):
+    def handle(self, *args, demo_users, demo_values=False, **options):
         if not Target.objects.exists():
             call_command("loaddata", str(SEED_TARGETS), verbosity=0)
             self.stdout.write(f"Loaded {Target.objects.count()} targets.")
@@ -47,8 +57,18 @@ class Command(BaseCommand):
                 raise CommandError("The seed workbook has problems:\n" + "\n".join(map(str, parsed.problems)))
             _, batch = apply_import(parsed, ReportingPeriod.objects.for_slug(SEED_PERIOD))
             self.stdout.write(f"Imported {batch.actions_created} actions from {SEED_WORKBOOK.name} for {batch.period}.")
+        loaded = load_indicators()
+        if loaded:
+            self.stdout.write(f"Loaded {loaded} indicators with their goals (no values: the source has none).")
         if demo_users:
             self.create_demo_users()
+        if demo_values:
+            try:
+                created = add_demo_values()
+            except DemoRefused as refusal:
+                raise CommandError(str(refusal)) from refusal
+            if created:
+                self.stdout.write(self.style.WARNING(f"Recorded {created} demonstration indicator values."))
 
     @transaction.atomic
     def create_demo_users(self):
@@ -71,4 +91,6 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role))
             for action in Action.objects.filter(number__in=led):
                 action.leads.add(user)
+            for indicator in Indicator.objects.filter(slug__in=DEMO_OWNED.get(username, ())):
+                indicator.owners.add(user)
             self.stdout.write(self.style.WARNING(f"Demo {role.lower()}: username {username}, password {password}"))
