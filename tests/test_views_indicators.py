@@ -243,8 +243,10 @@ PAGES = {
     "/indicators/export.csv": 8,
     "/indicators/export.xlsx": 8,
     "/targets/2/": 11,  # the target page (no actions here), then the four for its indicators
-    "/reports/2022-23-q4/": 17,  # the report (no actions here), then the four for its indicators
-    "/reports/2022-23-q4/export.xlsx": 17,
+    # the report (no actions here), the count of updates reviewed, the period's closing history and snapshots,
+    # then the four for its indicators
+    "/reports/2022-23-q4/": 20,
+    "/reports/2022-23-q4/export.xlsx": 18,  # the workbook checks for a stored snapshot first
 }
 
 
