@@ -6,6 +6,7 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.PublicHomeView.as_view(), name="home"),
+    path("targets/<int:number>/", views.PublicTargetView.as_view(), name="target"),
     path("actions/", views.PublicActionListView.as_view(), name="actions"),
     path("actions/<int:number>/", views.PublicActionView.as_view(), name="action"),
     path("reports/", views.PublicReportListView.as_view(), name="reports"),

@@ -17,7 +17,10 @@ from django.utils.http import http_date
 from django.views.generic import TemplateView, View
 
 from actions.models import ReportingPeriod
+from indicators.charts import line_chart
+from indicators.progress import VERDICT_RULE
 from public import published
+from reports.quarterly import RagSplit
 from targets.models import Target
 
 conditional_get = decorator_from_middleware(ConditionalGetMiddleware)
@@ -65,6 +68,33 @@ class PublicHomeView(PublicPageMixin, TemplateView):
         if self.period is not None:
             overall, by_target = published.rag_by_target(self.period, Target.objects.in_plan_order())
             context.update(overall=overall, by_target=by_target)
+        return context
+
+
+class PublicTargetView(PublicPageMixin, TemplateView):
+    """One target: its actions' published RAG breakdown and positions, and its indicators as published."""
+
+    template_name = "public/target_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.period is None:
+            raise Http404("Nothing has been published yet.")
+        target = Target.objects.filter(number=self.kwargs["number"]).first()
+        if target is None:
+            raise Http404(f"There is no target {self.kwargs['number']}.")
+        actions = list(published.published_positions(self.period).serving([target.number]).only("pk", "number", "text"))
+        indicators = [
+            (progress, line_chart(f"chart-public-{progress.indicator.slug}", progress, small=True))
+            for progress in published.published_progress(self.period, target)
+        ]
+        context.update(
+            target=target,
+            actions=actions,
+            split=RagSplit.of(action.position_rag for action in actions),
+            indicators=indicators,
+            rule=VERDICT_RULE,
+        )
         return context
 
 

@@ -17,9 +17,21 @@ from actions.imports.reading import read_plan_file
 from actions.imports.rows import target_headings
 from actions.models import Action, PeriodClosed, PeriodEvent, ReportingPeriod, ReportSnapshot, StatusUpdate
 from actions.views import StatusUpdateView
+from indicators.models import ValueSource
+from indicators.services import record_value
+from public.published import latest_published, published_progress
 from reports.closing import ClosingRefused, close_period, reopen_period
 from targets.models import Target
-from tests.factories import HEADER, admin_form_data, make_action, make_targets, make_update, plan_row, workbook_bytes
+from tests.factories import (
+    HEADER,
+    admin_form_data,
+    make_action,
+    make_indicator,
+    make_targets,
+    make_update,
+    plan_row,
+    workbook_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -174,13 +186,41 @@ def test_a_closed_period_refuses_an_import(client, plan, plan_admin, tmp_path):
 # ---------------------------------------------------------------------------
 # The public site
 
-PUBLIC_PAGES = ["/public/", "/public/actions/", "/public/actions/7/", "/public/reports/", f"/public/reports/{CLOSED}/"]
+PUBLIC_PAGES = [
+    "/public/",
+    "/public/targets/1/",
+    "/public/actions/",
+    "/public/actions/7/",
+    "/public/reports/",
+    f"/public/reports/{CLOSED}/",
+]
+RETURNED_WORDS = "Returned draft: figures not checked"
+
+
+def record(indicator, period, value, **fields):
+    return record_value(indicator=indicator, period=period, value=value, provisional=False, source="web", **fields)
 
 
 @pytest.fixture
 def published(plan, plan_admin, officer):
+    emissions = make_indicator(
+        "emissions",
+        name="Council emissions",
+        targets=[Target.objects.get(number=1)],
+        baseline_value=1000,
+        baseline_period="2018/19",
+        goals=[("2029/30", 500)],
+        values=[("2019/20", 950), ("2020/21", 910), ("2021/22", 870)],
+    )
+    record(emissions, "2022/23", 830, recorded_by=officer, note="Checked by Olivia Leadbetter")
+    record(emissions, "2023/24", 111)  # recorded before closing, but its year ends after 2023/24 Q1
+    returned = make_update(plan, CLOSED, rag="red", commentary=RETURNED_WORDS, recorded_by=officer)
+    StatusUpdate.objects.filter(pk=returned.pk).update(review_state="returned")
     close(plan_admin)
     make_update(plan, NEXT, rag="red", commentary=DRAFT_WORDS, recorded_by=officer)  # submitted, not approved
+    record(emissions, "2022/23", 222)  # a correction recorded after closing: published at the next closing
+    trees = make_indicator("trees", name="Trees planted", targets=[Target.objects.get(number=1)], direction="up")
+    record_value(indicator=trees, period="2021/22", value=333, provisional=False, source=ValueSource.DEMO)
     return plan
 
 
@@ -195,7 +235,7 @@ def test_public_pages_show_no_unreviewed_words_no_names_and_no_internal_links(cl
     assert response.status_code == 200
     page = text_of(response)
     assert "Last published" in page and "2023/24 Q1" in page
-    assert DRAFT_WORDS not in page
+    assert DRAFT_WORDS not in page and RETURNED_WORDS not in page
     assert "Olivia" not in page and "Leadbetter" not in page and "by officer" not in page
     for href in re.findall(r'href="([^"]+)"', response.content.decode()):
         assert href.startswith(("/public/", "/static/", "/accessibility/", "#", "https://www.nationalarchives")), href
@@ -214,14 +254,15 @@ def test_lead_officers_are_named_only_if_the_setting_allows(client, published, s
     assert "Lead officers Olivia Leadbetter" in text_of(client.get("/public/actions/7/"))
 
 
-def test_public_pages_are_cacheable(client, published):
-    response = client.get("/public/")
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_pages_are_cacheable(client, published, url):
+    response = client.get(url)
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
     assert response["ETag"] and response["Last-Modified"]
     assert "Cookie" not in response.get("Vary", "")
-    again = client.get("/public/", HTTP_IF_NONE_MATCH=response["ETag"])
+    again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
-    since = client.get("/public/", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
     assert since.status_code == 304
 
 
@@ -235,8 +276,52 @@ def test_public_pages_run_a_fixed_number_of_queries(client, published, plan_admi
     for number in range(20, 60):
         action = make_action(number, targets=list(Target.objects.all()))
         make_update(action, CLOSED, rag="green", commentary=f"n{number}")
+    for n in range(8):
+        make_indicator(
+            f"more-{n}",
+            targets=list(Target.objects.all()),
+            baseline_value=100,
+            baseline_period="2015/16",
+            goals=[("2025/26", 60), ("2029/30", 10)],
+            values=[(f"{year}/{(year + 1) % 100:02}", 100 - year % 100) for year in range(2016, 2023)],
+        )
     close(plan_admin)
+    assert "chart-public-more-7" in client.get("/public/targets/1/").content.decode()
     for url in PUBLIC_PAGES:
         with django_assert_num_queries(counts[url]):
             client.get(url)
-    assert max(counts.values()) <= 6
+    assert max(counts.values()) <= 7
+
+
+def test_a_public_target_page_shows_its_indicators_as_published(client, published):
+    response = client.get("/public/targets/1/")
+    page = text_of(response)
+    assert "Target 1" in page and "1 action: 1 green" in page, page
+    assert "Council emissions" in page and "Trees planted" in page
+    # Values for years ended by 2023/24 Q1's end, as recorded before it closed: not the later correction,
+    # not the year that had not ended, not demonstration data.
+    assert "Latest value 830 tCO2e for 2022/23" in page
+    assert "Baseline 1000 tCO2e for 2018/19" in page and "Next goal 500 tCO2e by the end of 2029/30" in page
+    assert "222" not in page and "111" not in page and "333" not in page
+    assert "2023/24:" not in page and "Demonstration" not in page
+    assert "Latest value None published yet" in page  # trees: only a demonstration value
+    assert page.count("On track? ") == 2
+    progress = {p.indicator.slug: p for p in published_progress_of_target(1)}
+    assert [float(v.value) for v in progress["emissions"].standing] == [950, 910, 870, 830]
+    verdict = progress["emissions"].verdict.label
+    assert f"On track? {verdict} {progress['emissions'].judgement.reason}" in page
+    svg = response.content.decode()
+    assert 'role="img" aria-labelledby="chart-public-emissions-title chart-public-emissions-desc"' in svg
+    assert "Checked by" not in page and "Olivia" not in page
+
+
+def test_indicator_values_are_published_at_the_next_closing(client, published, plan_admin):
+    reopen_period(period=ReportingPeriod.objects.get(slug=CLOSED), by=plan_admin, reason="Emissions corrected")
+    assert "has not published" in text_of(client.get("/public/"))
+    close(plan_admin)
+    page = text_of(client.get("/public/targets/1/"))
+    assert "Latest value 222 tCO2e for 2022/23" in page and "830" not in page
+
+
+def published_progress_of_target(number):
+    return published_progress(latest_published(), Target.objects.get(number=number))
