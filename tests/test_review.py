@@ -6,13 +6,16 @@ import re
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
-from actions.models import Action, ReviewDecision, ReviewState, StatusUpdate
+from actions.models import Action, PendingImport, ReviewDecision, ReviewState, StatusUpdate
 from actions.services import ReviewRefused, review_updates
 from actions.views import StatusUpdateView
 from reports.quarterly import build_report
-from tests.factories import make_action, make_targets, make_update, make_user
+from tests.factories import make_action, make_targets, make_update, make_user, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +216,31 @@ def test_the_reminder_command_reminds_reviewers_once_a_day(officer, manager, act
     assert "Sent 1 reviewer reminder." in out.getvalue()
     call_command("send_update_reminders", stdout=io.StringIO())
     assert len([m for m in mail.outbox if m.to == ["manager@example.gov.uk"]]) == 1
+
+
+def test_each_roles_update_through_the_site_gets_its_review_state(officer, manager, plan_admin, action):
+    """Officer and plan admin (not reviewers) submit; a manager cannot record; a plan admin's import counts
+    as approved; a reviewer who may record (a manager given the officer role too) is approved at once."""
+    assert post_update(signed_in(officer), action, commentary="by the officer").status_code == 302
+    assert StatusUpdate.objects.get(commentary="by the officer").review_state == ReviewState.SUBMITTED
+
+    assert post_update(signed_in(manager), action, commentary="by the manager").status_code == 403
+    assert not StatusUpdate.objects.filter(commentary="by the manager").exists()
+
+    admin = signed_in(plan_admin)
+    assert post_update(admin, action, commentary="by the plan admin").status_code == 302
+    assert StatusUpdate.objects.get(commentary="by the plan admin").review_state == ReviewState.SUBMITTED
+
+    header = ["No.", "Target 1", "Target 2", "Action", "Delivery Status", "RAG", "Commentary", "Target date"]
+    row = [7, "✓", None, "Install heat pumps in schools", "In progress", "Red", "from the file", "2030"]
+    data = workbook_bytes([header, row])
+    upload = admin.post(reverse("imports:upload"), {"file": SimpleUploadedFile("q1.xlsx", data), "period": PERIOD})
+    assert upload.status_code == 302, text_of(upload)
+    confirmed = admin.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}), follow=True)
+    assert "Imported q1.xlsx" in text_of(confirmed), text_of(confirmed)
+    assert StatusUpdate.objects.get(commentary="from the file").review_state == ReviewState.APPROVED
+
+    manager.groups.add(Group.objects.get(name="Officer"))
+    action.leads.add(manager)
+    assert post_update(signed_in(manager), action, commentary="by a reviewing lead").status_code == 302
+    assert StatusUpdate.objects.get(commentary="by a reviewing lead").review_state == ReviewState.APPROVED
