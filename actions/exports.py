@@ -9,9 +9,11 @@ import csv
 import io
 from datetime import date
 
+from actions import definitions
 from actions.models import Action, StatusUpdate
 from actions.periods import Quarter
 from actions.spreadsheet import (
+    DETAIL_COLUMNS,
     PlanSheet,
     PlanSheetRow,
     TargetColumn,
@@ -35,12 +37,13 @@ def plan_sheet(actions, targets: list[TargetColumn], *, title: str = "Action pla
     """The council's sheet for `actions`, in the queryset's order, one row per action.
 
     Each row shows the action's position as annotated by `Action.objects.with_position(period)`; a
-    queryset without that annotation gets the current position. Three queries, whatever the number
-    of actions: the actions, their target links, and the status updates holding their commentary.
+    queryset without that annotation gets the current position. Eight queries, whatever the number
+    of actions: the actions (with service and portfolio holder), their target links, leads, partners,
+    funding, milestones and links, and the status updates holding their commentary.
     """
     if "position_update_id" not in actions.query.annotations:
         actions = actions.with_position()
-    actions = list(actions.prefetch_related(None).with_target_links())
+    actions = list(actions.prefetch_related(None).with_target_links().with_definition())
     commentary = dict(
         StatusUpdate.objects.filter(
             pk__in=[action.position_update_id for action in actions if action.position_update_id]
@@ -51,6 +54,7 @@ def plan_sheet(actions, targets: list[TargetColumn], *, title: str = "Action pla
         rows=[_row(action, commentary.get(action.position_update_id, "")) for action in actions],
         title=title,
         notes=list(notes),
+        detail_columns=DETAIL_COLUMNS,
     )
 
 
@@ -63,6 +67,7 @@ def _row(action: Action, commentary: str) -> PlanSheetRow:
         rag=action.position_rag,
         commentary=commentary,
         target_date=action.target_date_text,
+        details=definitions.cells_of(definitions.values_of(action)),
     )
 
 

@@ -11,7 +11,18 @@ import django_filters
 from django import forms
 from django.db import models
 
-from actions.models import RAG, Action, DeliveryStatus, ReportingPeriod, StatusUpdate
+from actions.models import (
+    RAG,
+    Action,
+    DeliveryStatus,
+    FundingState,
+    Partner,
+    PortfolioHolder,
+    ReportingPeriod,
+    Service,
+    StatusUpdate,
+)
+from actions.models.action import NO_FUNDING
 from actions.periods import Quarter
 from targets.models import Target
 
@@ -65,6 +76,39 @@ class ActionFilter(django_filters.FilterSet):
         label="Not updated in the current reporting period",
         method="filter_stale",
     )
+    service = django_filters.MultipleChoiceFilter(
+        label="Responsible service (a directorate includes its services)",
+        method="filter_service",
+        choices=[],  # read once per request in __init__
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "There is no service ‘%(value)s’: choose from the services listed"},
+    )
+    portfolio = django_filters.MultipleChoiceFilter(
+        label="Portfolio holder",
+        field_name="portfolio_holder_id",
+        choices=[],  # read once per request in __init__
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "There is no portfolio holder ‘%(value)s’: choose from those listed"},
+    )
+    partner = django_filters.MultipleChoiceFilter(
+        label="Partner",
+        method="filter_partner",
+        choices=[],  # read once per request in __init__
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "There is no partner ‘%(value)s’: choose from the partners listed"},
+    )
+    funding = django_filters.MultipleChoiceFilter(
+        label="Funding",
+        method="filter_funding",
+        choices=[*FundingState.choices, (NO_FUNDING, "No funding recorded")],
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "‘%(value)s’ is not a funding state: choose from those listed"},
+    )
+    late_milestones = CheckboxFilter(label="Has late milestones (due and not done)", method="filter_late_milestones")
     q = django_filters.CharFilter(label="Words in the action or its commentary", method="filter_words", max_length=200)
     period = django_filters.ChoiceFilter(
         label="Position as it stood at the end of",
@@ -84,6 +128,19 @@ class ActionFilter(django_filters.FilterSet):
         self.filters["target"].extra["choices"] = [
             (str(number), f"{number}: {short_title}")
             for number, short_title in Target.objects.in_plan_order().values_list("number", "short_title")
+        ]
+        self.filters["service"].extra["choices"] = [
+            (str(service.pk), str(service))
+            for service in sorted(
+                Service.objects.select_related("parent"),
+                key=lambda s: (s.directorate.name, s.parent_id is not None, s.name),
+            )
+        ]
+        self.filters["portfolio"].extra["choices"] = [
+            (str(pk), name) for pk, name in PortfolioHolder.objects.values_list("pk", "name")
+        ]
+        self.filters["partner"].extra["choices"] = [
+            (str(pk), name) for pk, name in Partner.objects.values_list("pk", "name")
         ]
         self.filters["period"].extra["choices"] = [
             (slug, Quarter.from_slug(slug).label)
@@ -138,6 +195,20 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_stale(self, queryset, name, value):
         return queryset.stale(self.chosen_period or self.current_period_slug) if value else queryset
+
+    def filter_service(self, queryset, name, value):
+        return queryset.in_service(int(pk) for pk in value)
+
+    def filter_partner(self, queryset, name, value):
+        return queryset.with_partner(int(pk) for pk in value)
+
+    def filter_funding(self, queryset, name, value):
+        return queryset.funded(value)
+
+    def filter_late_milestones(self, queryset, name, value):
+        # As a past period ended, "late" is judged on its last day, like the rest of its position.
+        on = Quarter.from_slug(self.chosen_period).end if self.chosen_period else self.today
+        return queryset.with_late_milestones(on) if value else queryset
 
     def filter_words(self, queryset, name, value):
         """Every word must appear in the action's text or in the commentary of its position."""

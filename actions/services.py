@@ -96,7 +96,7 @@ def record_status(
     update.save()
     if current is None or update.sort_key() > current.sort_key():
         locked.set_current(update)
-        locked.save(update_fields=Action.CURRENT_FIELDS)
+        locked.save_without_historical_record(update_fields=Action.CURRENT_FIELDS)  # status has its own history
         action.set_current(update)
     return update
 

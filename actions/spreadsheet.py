@@ -76,6 +76,28 @@ class Column:
     RAG = "RAG"
     COMMENTARY = "commentary"
     TARGET_DATE = "target date"
+    # An action's definition beyond its wording (actions/definitions.py reads and writes their cells).
+    DIRECTORATE = "directorate"
+    SERVICE = "service"
+    LEAD_OFFICER = "lead officer"
+    PORTFOLIO = "portfolio holder"
+    PARTNERS = "partners"
+    FUNDING = "funding"
+    MILESTONES = "milestones"
+    LINKS = "links"
+
+
+# The definition columns, in the order an export writes them after the council's own.
+DETAIL_COLUMNS = (
+    Column.DIRECTORATE,
+    Column.SERVICE,
+    Column.LEAD_OFFICER,
+    Column.PORTFOLIO,
+    Column.PARTNERS,
+    Column.FUNDING,
+    Column.MILESTONES,
+    Column.LINKS,
+)
 
 
 # Headers as written on export (the council's own wording where it has one).
@@ -86,6 +108,14 @@ EXPORT_HEADERS = {
     Column.RAG: "RAG",
     Column.COMMENTARY: "Commentary",
     Column.TARGET_DATE: "Action Plan Target Date",
+    Column.DIRECTORATE: "Directorate",
+    Column.SERVICE: "Service",
+    Column.LEAD_OFFICER: "Lead Officer",
+    Column.PORTFOLIO: "Portfolio Holder",
+    Column.PARTNERS: "Partners",
+    Column.FUNDING: "Funding",
+    Column.MILESTONES: "Milestones",
+    Column.LINKS: "Links",
 }
 
 
@@ -105,6 +135,9 @@ class ColumnRole:
     any_of: frozenset[str] = frozenset()
     none_of: frozenset[str] = frozenset()
     phrases: tuple[str, ...] = ()
+    # Part of the action's definition, not of its quarterly position: a file without such a column is
+    # not "missing" anything, and what it holds is applied only when the plan admin asks.
+    definition: bool = False
 
     def means(self, text: str, words: frozenset[str]) -> bool:
         if text in self.exact or any(phrase in text for phrase in self.phrases):
@@ -122,6 +155,42 @@ COLUMN_ROLES = (
         ),
     ),
     ColumnRole(Column.RAG, "RAG colour", any_of=frozenset({"rag", "brag"})),
+    # Definition columns before target date and status: "Milestone due date", "Funding status".
+    ColumnRole(Column.MILESTONES, "Milestones", any_of=frozenset({"milestone", "milestones"}), definition=True),
+    ColumnRole(
+        Column.FUNDING,
+        "Funding",
+        any_of=frozenset({"budget", "budgets", "funding", "funded", "cost", "costs", "finance", "resources"}),
+        definition=True,
+    ),
+    ColumnRole(
+        Column.PORTFOLIO,
+        "Portfolio holder",
+        any_of=frozenset({"portfolio", "councillor", "cllr"}),
+        phrases=("lead member", "cabinet member"),
+        definition=True,
+    ),
+    ColumnRole(Column.PARTNERS, "Partners", any_of=frozenset({"partner", "partners", "partnership"}), definition=True),
+    ColumnRole(Column.DIRECTORATE, "Directorate", any_of=frozenset({"directorate", "department"}), definition=True),
+    ColumnRole(
+        Column.SERVICE,
+        "Responsible service",
+        exact=frozenset({"service", "responsible service", "service area", "team", "responsible team"}),
+        definition=True,
+    ),
+    ColumnRole(
+        Column.LEAD_OFFICER,
+        "Lead officer",
+        any_of=frozenset({"officer", "officers", "owner", "lead", "leads"}),
+        exact=frozenset({"responsible officer", "responsible"}),
+        definition=True,
+    ),
+    ColumnRole(
+        Column.LINKS,
+        "Links",
+        exact=frozenset({"links", "link", "documents", "committee decisions", "decisions", "decision", "papers"}),
+        definition=True,
+    ),
     ColumnRole(
         Column.TARGET_DATE,
         "Target date",
@@ -144,6 +213,7 @@ COLUMN_ROLES = (
     ),
 )
 ROLE_LABELS = {role.key: role.label for role in COLUMN_ROLES}
+DEFINITION_ROLES = frozenset(role.key for role in COLUMN_ROLES if role.definition)
 
 _SPACES = re.compile(r"[ \t]+")
 _TARGET_HEADER = re.compile(r"^target (\d+)\b")
@@ -319,6 +389,7 @@ class PlanSheetRow:
     rag: str  # a RAG code, or "" when there is none
     commentary: str
     target_date: str
+    details: dict[str, str] = field(default_factory=dict)  # DETAIL_COLUMNS value -> cell text
 
 
 @dataclass
@@ -333,6 +404,7 @@ class PlanSheet:
     rows: Iterable[PlanSheetRow]
     title: str = "Action plan"
     notes: list[str] = field(default_factory=list)
+    detail_columns: Sequence[str] = ()  # DETAIL_COLUMNS to write after the council's own columns
 
     def headers(self) -> list[str]:
         """The header row, in the council's wording, shared by the workbook and the CSV."""
@@ -344,6 +416,7 @@ class PlanSheet:
             EXPORT_HEADERS[Column.RAG],
             EXPORT_HEADERS[Column.COMMENTARY],
             EXPORT_HEADERS[Column.TARGET_DATE],
+            *(EXPORT_HEADERS[column] for column in self.detail_columns),
         ]
 
     def cells(self, row: PlanSheetRow) -> list:
@@ -356,6 +429,7 @@ class PlanSheet:
             RAG(row.rag).label if row.rag else "",
             row.commentary,
             row.target_date,
+            *(row.details.get(column, "") for column in self.detail_columns),
         ]
 
 
@@ -395,7 +469,7 @@ def build_workbook(sheet: PlanSheet) -> Workbook:
             rag_cell.fill = fills[row.rag]
             rag_cell.font = fonts[row.rag]
 
-    widths = [6, *([10] * target_count), 70, 16, 10, 60, 18]
+    widths = [6, *([10] * target_count), 70, 16, 10, 60, 18, *([30] * len(sheet.detail_columns))]
     for column, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(column)].width = width
 

@@ -3,15 +3,18 @@ from datetime import date
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from actions import exports
+from actions.definition_history import definition_history
 from actions.filters import ActionFilter
 from actions.forms import StatusForm
 from actions.models import RAG, Action, PeriodClosed, ReportingPeriod, StatusSource
 from actions.models.status import delivery_status_label
 from actions.periods import Quarter
 from actions.permissions import (
+    EDIT_ANY_ACTION,
     REVIEW_UPDATES,
     ActionEditorRequiredMixin,
     PlanReaderRequiredMixin,
@@ -44,6 +47,14 @@ class ActionDetailView(PlanReaderRequiredMixin, DetailView):
         context["history"] = self.object.status_updates.with_details().newest_first()
         context["can_record_status"] = Action.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
         context["can_review"] = self.request.user.has_perm(REVIEW_UPDATES)
+        today = timezone.localdate()
+        context["milestones"] = [
+            {"title": m.title, "due": m.due, "done": m.done, "late": m.is_late(today)}
+            for m in self.object.milestones.all()
+        ]
+        context["definition_history"] = (
+            definition_history(self.object) if self.request.user.has_perm(EDIT_ANY_ACTION) else None
+        )
         return context
 
 

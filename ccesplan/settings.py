@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "django_tables2",
+    "simple_history",
     "targets",
     "actions",
     "indicators",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Lets django-simple-history record who made an admin edit to an action's definition.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out raised during sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",

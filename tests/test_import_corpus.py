@@ -101,13 +101,13 @@ def test_each_file_reads_as_it_must(targets, name):
     assert (parsed.sheet, positions(parsed), parsed.roles_missing, parsed.warnings) == (sheet, rows, missing, [])
 
 
-def test_extra_columns_are_not_used_and_the_title_block_is_read_past(targets):
+def test_lead_officer_and_budget_columns_are_read_and_the_title_block_is_read_past(targets):
     parsed = read("title_block_extra_columns.xlsx")
     assert [(c.letter, c.heading, c.role) for c in parsed.columns] == [
         ("A", "Ref", "number"),
         ("B", "Action", "action"),
-        ("C", "Lead Officer", ""),
-        ("D", "Budget", ""),
+        ("C", "Lead Officer", "lead officer"),
+        ("D", "Budget", "funding"),
         ("E", "Status (Q1)", "delivery status"),
         ("F", "RAG rating", "RAG"),
         ("G", "Progress Update – Q1 2023/24", "commentary"),

@@ -219,9 +219,9 @@ def test_pagination_for_a_larger_plan(client, manager):
 def test_the_list_runs_a_fixed_number_of_queries(client, manager, django_assert_num_queries, size, query):
     make_synthetic_plan(size, quarters=2)
     client.force_login(manager)
-    # session, user, the user's two permission lookups, targets, periods, RAG counts (which also give
-    # the list's length), the page's actions, their target links
-    with django_assert_num_queries(9):
+    # session, user, the user's two permission lookups, targets, services, portfolio holders, partners,
+    # periods, RAG counts (which also give the list's length), the page's actions, their target links
+    with django_assert_num_queries(12):
         assert client.get(f"/actions/{query}").status_code == 200
 
 
@@ -229,8 +229,9 @@ def test_the_list_runs_a_fixed_number_of_queries(client, manager, django_assert_
 def test_the_action_page_runs_a_fixed_number_of_queries(client, manager, django_assert_num_queries, size):
     make_synthetic_plan(size, quarters=3)
     client.force_login(manager)
-    # session, user, two permission lookups, action with current status, targets, leads, merged from, history
-    with django_assert_num_queries(9):
+    # session, user, two permission lookups, action with current status (and service, portfolio holder),
+    # targets, leads, partners, funding, milestones, links, merged from, history
+    with django_assert_num_queries(13):
         response = client.get("/actions/2/")
         assert response.status_code == 200
     html = response.content.decode()
@@ -312,8 +313,9 @@ def test_the_action_page_costs_the_same_queries_however_its_history_and_people_g
 ):
     files, people = grow_action_page(5, size)
     client.force_login(manager)
-    # session, user, two permission lookups, action with current status, targets, leads, merged from, history
-    with django_assert_num_queries(9):
+    # session, user, two permission lookups, action with current status (and service, portfolio holder),
+    # targets, leads, partners, funding, milestones, links, merged from, history
+    with django_assert_num_queries(13):
         response = client.get("/actions/5/")
         assert response.status_code == 200
     html = response.content.decode()

@@ -371,12 +371,14 @@ def test_a_csv_file_imports_through_the_browser_too(client, seeded_plan, plan_ad
     page = text_of(client.get(response["Location"]))
     assert "Changed 1 " in page
     assert "Missing from the file 55" in page
-    assert "Action 1: action text, targets" in page
+    assert "Action 1: Action text:" in page and "→ Whatever the plan says Targets:" in page
     assert "No column was found for: Target date , Delivery status ." in page
     client.post(reverse("imports:confirm", kwargs={"pk": PendingImport.objects.get().pk}))
     action = Action.objects.get(number=1)
     assert (action.current_rag, action.current_update.commentary) == ("red", "Stopped")
-    assert action.text != "Whatever the plan says", "an import never rewrites the plan's wording"
+    assert action.text != "Whatever the plan says", (
+        "without 'apply definition changes' an import keeps the plan's wording"
+    )
 
 
 def test_undo_is_refused_when_an_action_was_merged_into_one_the_import_created(client, seeded_plan, plan_admin):

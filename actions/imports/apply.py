@@ -2,12 +2,15 @@
 
 from django.db import connection, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from actions.imports.compare import ImportPreview, preview_import
+from actions import definitions
+from actions.imports.compare import ImportPreview, RowOutcome, preview_import
 from actions.imports.rows import ParsedFile, Problem
 from actions.models import (
     Action,
     ActionTarget,
+    DefinitionChange,
     ImportBatch,
     PeriodClosed,
     ReportingPeriod,
@@ -35,8 +38,16 @@ def closed_period_problem(period: ReportingPeriod, *, lock: bool = False) -> Pro
     return None
 
 
-def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> tuple[ImportPreview, ImportBatch | None]:
+def apply_import(
+    parsed: ParsedFile, period: ReportingPeriod, *, user=None, apply_definitions: bool = False
+) -> tuple[ImportPreview, ImportBatch | None]:
     """Write the import in one transaction. Returns the preview it applied and the batch (None if nothing changed).
+
+    With `apply_definitions` (the plan admin's choice for this import, off by default), the parts of each
+    action's definition the file gives otherwise (wording, targets, target date, service, leads, portfolio
+    holder, partners, funding, milestones, links) are changed too, each change recorded (DefinitionChange,
+    and the models' own history) with who and when, so the import's undo can put the old values back.
+    New actions always get the file's definition: it is their first one, not a change.
 
     A refused file, or one with nothing to change, writes nothing at all: not even the period's row.
     Refused (ImportRefused) for a closed period. Its updates count as approved: review is for officers'
@@ -49,7 +60,7 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
         preview = preview_import(parsed, period, lock=True)
         if problem := closed_period_problem(period, lock=True):
             raise ImportRefused([problem])
-        if not preview.has_changes:
+        if not preview.has_changes and not (apply_definitions and preview.definition_differences):
             return preview, None
         period = ReportingPeriod.objects.for_quarter(period.as_quarter)
         preview.period = period
@@ -70,8 +81,11 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
             confirmed=counts.confirmed,
             skipped=counts.skipped,
             warnings=counts.warnings,
+            definitions_applied=apply_definitions,
         )
-        new_actions = Action.objects.bulk_create(
+        reason = f"Import of {batch.file_name} for {period}"
+        # With their history rows, as an admin's new action has: who, when, and which import.
+        new_actions = bulk_create_with_history(
             [
                 Action(
                     number=outcome.row.number,
@@ -82,7 +96,11 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
                     created_by_import=batch,
                 )
                 for outcome in preview.new
-            ]
+            ],
+            Action,
+            default_user=user,
+            default_change_reason=reason,
+            default_date=now,
         )
         for outcome, action in zip(preview.new, new_actions, strict=True):
             outcome.action = action
@@ -97,6 +115,11 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
                     for number, mark in (outcome.row.marks or {}).items()
                 ]
             )
+        for outcome in preview.new:
+            for part, value in _new_action_definition(outcome).items():
+                definitions.write_part(outcome.action, part, value, user=user, reason=reason)
+        if apply_definitions:
+            _apply_definition_changes(preview.definition_differences, batch=batch, user=user, now=now, reason=reason)
         recorded_at = StatusUpdate._meta.get_field("recorded_at").get_db_prep_save(now, connection)
         _insert_many(
             StatusUpdate,
@@ -122,6 +145,48 @@ def apply_import(parsed: ParsedFile, period: ReportingPeriod, *, user=None) -> t
             pk__in=StatusUpdate.objects.filter(import_batch=batch).values("action_id")
         ).recompute_current()
     return preview, batch
+
+
+def _stored(outcome: RowOutcome, part: str, value):
+    """The file's value for `part` as a change stores it: leads as accounts, targets with marks as written."""
+    if part == definitions.Column.LEAD_OFFICER:
+        return definitions.users_named(value)[0]
+    if part == "targets":
+        return sorted([number, mark[:8]] for number, mark in value)
+    return value
+
+
+def _new_action_definition(outcome: RowOutcome) -> dict:
+    """A new action's parts beyond text, targets and target date, as the file gives them."""
+    details = outcome.row.details
+    blank = {"directorate": "", "service": ""}
+    found = definitions.differences(details, {**dict.fromkeys(definitions.PART_LABELS), "service": blank})
+    return {part: _stored(outcome, part, value) for part, value in found.items() if value not in (None, [], blank)}
+
+
+def _apply_definition_changes(outcomes: list[RowOutcome], *, batch: ImportBatch, user, now, reason: str) -> None:
+    changes = []
+    for outcome in outcomes:
+        for part, (_, value) in outcome.definition_changes.items():
+            if part == definitions.Column.LEAD_OFFICER and outcome.unknown_leads:
+                continue  # a name with no account: the leads stay as they are, as the preview said
+            new = _stored(outcome, part, value)
+            old = definitions.stored_value(outcome.action, part)
+            if old == new:
+                continue
+            definitions.write_part(outcome.action, part, new, user=user, reason=reason)
+            changes.append(
+                DefinitionChange(
+                    import_batch=batch,
+                    action=outcome.action,
+                    part=part,
+                    old=old,
+                    new=new,
+                    changed_by=user,
+                    changed_at=now,
+                )
+            )
+    DefinitionChange.objects.bulk_create(changes)
 
 
 _UPDATE_COLUMNS = [

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
+from actions import definitions
 from actions.imports.rows import ParsedFile, PlanRow
 from actions.models import Action, ActionTarget, ImportBatch, ReportingPeriod, StatusUpdate
 from actions.models.action import year_in
@@ -34,8 +35,21 @@ class RowOutcome:
     standing: Standing | None  # the position as it stood in the period before this import
     kind: str  # one of the OUTCOME_* values
     changed: list[str] = field(default_factory=list)  # which of POSITION_FIELDS
-    definition_differs: list[str] = field(default_factory=list)
+    # Part -> (the plan's value, the file's value), for each part of the definition that differs.
+    definition_changes: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # set when shown: the file's warnings on this row
+    unknown_leads: list[str] = field(default_factory=list)  # lead officer names no account has
+
+    @property
+    def definition_differs(self) -> list[str]:
+        return [definitions.PART_LABELS[part] for part in self.definition_changes]
+
+    def definition_lines(self) -> list[tuple[str, str, str]]:
+        """Each differing part in words: (what, before, after)."""
+        return [
+            (definitions.PART_LABELS[part], definitions.describe(part, old), definitions.describe(part, new))
+            for part, (old, new) in self.definition_changes.items()
+        ]
 
     def position(self, name: str) -> str:
         """What will be recorded: the file's value, or the standing one where the file has no such column."""
@@ -188,20 +202,32 @@ def same_target_date(file_text: str, plan_text: str) -> bool:
     return file_year is not None and file_year == year_in(plan_text)
 
 
-def _definition_differences(row: PlanRow, action: Action, marks: dict[int, str]) -> list[str]:
-    differences = []
+def _definition_differences(row: PlanRow, action: Action, marks: dict[int, str]) -> dict:
+    """Part -> (the plan's value, the file's value) for each part of the definition the file gives otherwise."""
+    differences = {}
     if row.text and row.text != action.text:
-        differences.append("action text")
+        differences["text"] = (action.text, row.text)
     if row.marks is not None and set(row.marks) != set(marks):
-        differences.append("targets")
+        differences["targets"] = (sorted(map(list, marks.items())), sorted(map(list, row.marks.items())))
     if row.target_date is not None and not same_target_date(row.target_date, action.target_date_text):
-        differences.append("target date")
+        differences["target_date"] = (action.target_date_text, row.target_date)
+    if row.details:
+        current = definitions.values_of(action)
+        for part, value in definitions.differences(row.details, current).items():
+            differences[part] = (current[part], value)
     return differences
 
 
 def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = False) -> ImportPreview:
     """What applying `parsed` for `period` would do. Writes nothing; `period` need not be saved yet."""
-    actions_query = Action.objects.only("pk", "number", "text", "target_date_text")
+    with_details = any(row.details for row in parsed.rows)
+    if with_details:
+        # Prefetched rather than joined: FOR UPDATE cannot lock the nullable side of an outer join.
+        actions_query = Action.objects.prefetch_related(
+            "service__parent", "portfolio_holder", "leads", "partners", "funding", "milestones", "links"
+        )
+    else:
+        actions_query = Action.objects.only("pk", "number", "text", "target_date_text")
     if lock:
         actions_query = actions_query.select_for_update()
     actions = {action.number: action for action in actions_query}
@@ -214,6 +240,9 @@ def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = 
     standing = {row[1]: Standing(*row) for row in latest.values_list(*Standing._fields)}
 
     outcomes = []
+    lead_names = {name for row in parsed.rows for name in row.details.get(definitions.Column.LEAD_OFFICER, [])}
+    _, unknown_leads = definitions.users_named(lead_names)
+    unknown_leads = set(unknown_leads)
     for row in parsed.rows:
         action = actions.get(row.number)
         if action is None:
@@ -227,11 +256,12 @@ def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = 
             kind = OUTCOME_UNCHANGED
         else:
             kind = OUTCOME_CONFIRMED
-        outcomes.append(
-            RowOutcome(
-                row, action, before, kind, changed, _definition_differences(row, action, marks.get(action.pk, {}))
-            )
+        outcome = RowOutcome(
+            row, action, before, kind, changed, _definition_differences(row, action, marks.get(action.pk, {}))
         )
+        if definitions.Column.LEAD_OFFICER in outcome.definition_changes:
+            outcome.unknown_leads = sorted(set(row.details[definitions.Column.LEAD_OFFICER]) & unknown_leads)
+        outcomes.append(outcome)
     in_file = {row.number for row in parsed.rows}
     missing = [action for number, action in sorted(actions.items()) if number not in in_file]
     previous_batch = (

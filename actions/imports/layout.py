@@ -132,7 +132,7 @@ class Layout:
 
     def roles_missing(self) -> list[str]:
         found = set(self.roles) | ({Column.COMMENTARY} if self.commentary_in_rag else set())
-        return [role.key for role in COLUMN_ROLES if role.key not in found]
+        return [role.key for role in COLUMN_ROLES if role.key not in found and not role.definition]
 
     def duplicate_messages(self) -> list[str]:
         return [

@@ -4,6 +4,7 @@ import datetime
 import re
 from collections.abc import Sequence
 
+from actions import definitions
 from actions.imports.choices import KIND_RAG, KIND_STATUS, REFUSE, ReadingChoices
 from actions.imports.layout import HEADER_SEARCH_ROWS, Layout, find_layout
 from actions.imports.rows import BLANK_ROW, ParsedFile, PlanRow, Problem, UnknownWord
@@ -18,7 +19,12 @@ from actions.spreadsheet import (
 )
 
 MAX_ROWS = 5000
-MAX_LENGTHS = {Column.ACTION: 10_000, Column.COMMENTARY: 10_000, Column.TARGET_DATE: 100}
+MAX_LENGTHS = {
+    Column.ACTION: 10_000,
+    Column.COMMENTARY: 10_000,
+    Column.TARGET_DATE: 100,
+    **dict.fromkeys(definitions.DETAIL_ROLES, 5000),
+}
 _WORD_NOUNS = {KIND_STATUS: "delivery status", KIND_RAG: "RAG colour"}
 
 
@@ -197,9 +203,23 @@ class _RowReader:
             rag=rag,
             commentary=commentary,
             target_date=target_date,
+            details=self.details(),
         )
         self.parsed.rows.append(row)
         state.current = row
+
+    def details(self) -> dict:
+        """The definition columns the file has, each cell read as its part (a problem names a bad cell)."""
+        found = {}
+        for role in definitions.DETAIL_ROLES:
+            index = self.layout.roles.get(role)
+            if index is None:
+                continue
+            try:
+                found[role] = definitions.parse_cell(role, self.text(index, role))
+            except definitions.CellProblem as problem:
+                self.problem(str(problem), index)
+        return found
 
     def marks(self) -> dict[int, str] | None:
         if not self.layout.targets:

@@ -47,6 +47,8 @@ class PlanRow:
     rag: str | None
     commentary: str | None
     target_date: str | None
+    # The definition columns the file has (a DETAIL_ROLES value -> its value as actions.definitions reads it).
+    details: dict = field(default_factory=dict)
 
     @property
     def rag_label(self) -> str:
@@ -121,6 +123,7 @@ class ParsedFile:
                     r.rag,
                     r.commentary,
                     r.target_date,
+                    r.details,
                 ]
                 for r in self.rows
             ],
@@ -139,8 +142,9 @@ class ParsedFile:
             sha256=data["sha256"],
             sheet=data["sheet"],
             rows=[
-                PlanRow(row, number, None if marks is None else dict(marks), text, status, rag, commentary, date)
-                for row, number, marks, text, status, rag, commentary, date in data["rows"]
+                # Outcomes stored before definition columns were read have eight values.
+                PlanRow(row, number, None if marks is None else dict(marks), text, status, rag, commentary, date, *more)
+                for row, number, marks, text, status, rag, commentary, date, *more in data["rows"]
             ],
             problems=[Problem(**p) for p in data["problems"]],
             warnings=[Problem(**p) for p in data["warnings"]],

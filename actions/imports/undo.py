@@ -4,8 +4,8 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from actions import services
-from actions.models import Action, ImportBatch, ReportingPeriod, StatusUpdate
+from actions import definitions, services
+from actions.models import Action, DefinitionChange, ImportBatch, ReportingPeriod, StatusUpdate
 
 
 class UndoRefused(Exception):
@@ -44,6 +44,8 @@ def undo_blocker(batch: ImportBatch) -> str | None:
         )
         more = " and more" if len(blocking) > 5 else ""
         return f"Statuses were recorded after this import for actions it changed: {described}{more}."
+    if changed := definition_changed_since(batch):
+        return changed
     merged = Action.objects.filter(merged_into__created_by_import=batch).order_by("number").first()
     if merged is not None:
         return (
@@ -51,6 +53,22 @@ def undo_blocker(batch: ImportBatch) -> str | None:
             "which this import created."
         )
     return None
+
+
+def definition_changed_since(batch: ImportBatch) -> str | None:
+    """Why putting back the definitions `batch` changed would overwrite a later edit, or None."""
+    for change in _definition_changes(batch):
+        if definitions.stored_value(change.action, change.part) != change.new:
+            return (
+                f"The {definitions.PART_LABELS[change.part]} of action {change.action.number} has been changed "
+                "since this import (in the admin); undoing it would overwrite that change."
+            )
+    return None
+
+
+def _definition_changes(batch: ImportBatch) -> list[DefinitionChange]:
+    """The definition changes `batch` applied, latest first: the order to put them back in."""
+    return list(DefinitionChange.objects.filter(import_batch=batch).select_related("action").order_by("-pk"))
 
 
 def undo_import(batch: ImportBatch, *, user, now=None) -> ImportBatch:
@@ -74,6 +92,9 @@ def undo_import(batch: ImportBatch, *, user, now=None) -> ImportBatch:
             current_update=None, current_period=None, current_rag="", current_delivery_status=""
         )
         StatusUpdate.objects.filter(import_batch=batch).delete()
+        reason = f"Undo of the import of {batch.file_name} for {batch.period_id}"
+        for change in _definition_changes(batch):  # kept, with the batch: history is appended
+            definitions.write_part(change.action, change.part, change.old, user=user, reason=reason)
         Action.objects.filter(created_by_import=batch).delete()
         services.refresh_current_status(Action.objects.filter(pk__in=action_ids))
         batch.undone_at = now or timezone.now()

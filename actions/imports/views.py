@@ -153,7 +153,9 @@ class ImportConfirmView(PendingImportMixin, View):
             parsed = parsed_upload(pending)
             period = pending.period
             try:
-                _, batch = apply_import(parsed, period, user=request.user)
+                # Off unless ticked: an import records positions; changing definitions is asked for each time.
+                apply_definitions = request.POST.get("apply_definitions") == "on"
+                _, batch = apply_import(parsed, period, user=request.user, apply_definitions=apply_definitions)
             except ImportRefused:  # the preview it returns to lists why (a closed period among them)
                 messages.error(request, f"{pending.file_name} has problems, so nothing was imported.")
                 return redirect("imports:preview", pk=pending.pk)

@@ -5,11 +5,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .status import RAG, RAG_SEVERITY, DeliveryStatus, delivery_status_label
 
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 SUMMARY_LENGTH = 140
+NO_FUNDING = "none"  # the funding filter's word for an action with no funding line
 
 
 def year_in(target_date_text: str) -> int | None:
@@ -76,9 +78,43 @@ class ActionQuerySet(models.QuerySet):
         return (
             self.with_current_status()
             .with_target_links()
-            .prefetch_related("leads", "merged_from")
+            .with_definition()
+            .prefetch_related("merged_from")
             .select_related("merged_into")
         )
+
+    def with_definition(self):
+        """The definition beyond the wording (service, portfolio holder, leads, partners, funding, milestones,
+        links), in five extra queries however many actions: what exports and the importer compare read."""
+        return self.select_related("service__parent", "portfolio_holder").prefetch_related(
+            "leads", "partners", "funding", "milestones", "links"
+        )
+
+    def in_service(self, services):
+        """Actions whose responsible service is one of `services` or sits in one of them (a directorate)."""
+        ids = [getattr(service, "pk", service) for service in services]
+        return self.filter(models.Q(service_id__in=ids) | models.Q(service__parent_id__in=ids))
+
+    def with_partner(self, partners):
+        """Actions delivered with any of `partners`; a subquery, so each action stays one row."""
+        through = Action.partners.through.objects.filter(partner_id__in=[getattr(p, "pk", p) for p in partners])
+        return self.filter(pk__in=through.values("action_id"))
+
+    def funded(self, states):
+        """Actions with a funding line in any of `states` (FundingState values); NO_FUNDING for none at all."""
+        from .definition import ActionFunding
+
+        states = list(states)
+        condition = models.Q(pk__in=ActionFunding.objects.filter(state__in=states).values("action_id"))
+        if NO_FUNDING in states:
+            condition |= ~models.Q(pk__in=ActionFunding.objects.values("action_id"))
+        return self.filter(condition)
+
+    def with_late_milestones(self, on: date):
+        """Actions with a milestone due before `on` and not done."""
+        from .definition import ActionMilestone
+
+        return self.filter(pk__in=ActionMilestone.objects.late(on).values("action_id"))
 
     def with_position(self, period=None, *, approved_only: bool = False):
         """Annotate each action's position: `position_rag`, `position_delivery_status`,
@@ -199,6 +235,9 @@ class ActionQuerySet(models.QuerySet):
         )
 
 
+CURRENT_STATUS_FIELDS = ["current_update", "current_period", "current_rag", "current_delivery_status"]
+
+
 class Action(models.Model):
     """A numbered action of the plan. Its status lives in StatusUpdate rows."""
 
@@ -215,6 +254,19 @@ class Action(models.Model):
         null=True, blank=True, editable=False, help_text="The year read from the target date, where it has one."
     )
     leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_actions")
+    service = models.ForeignKey(
+        "actions.Service",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name="responsible service",
+        help_text="The directorate, or the service within it, that answers for the action.",
+    )
+    portfolio_holder = models.ForeignKey(
+        "actions.PortfolioHolder", null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    partners = models.ManyToManyField("actions.Partner", blank=True, related_name="actions")
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by_import = models.ForeignKey(
@@ -235,6 +287,12 @@ class Action(models.Model):
     )
 
     objects = ActionQuerySet.as_manager()
+    # The definition's history, who and when (django-simple-history): not the current-status copy, which
+    # StatusUpdate rows already keep, so recording a status adds no row here.
+    history = HistoricalRecords(
+        excluded_fields=[*CURRENT_STATUS_FIELDS, "target_year", "created_at", "created_by_import"],
+        m2m_fields=["leads", "partners"],
+    )
 
     class Meta:
         ordering = ["number"]
@@ -275,7 +333,7 @@ class Action(models.Model):
         self.current_rag = update.rag if update else ""
         self.current_delivery_status = update.delivery_status if update else ""
 
-    CURRENT_FIELDS = ["current_update", "current_period", "current_rag", "current_delivery_status"]
+    CURRENT_FIELDS = CURRENT_STATUS_FIELDS
 
 
 class ActionTarget(models.Model):
@@ -284,6 +342,8 @@ class ActionTarget(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="target_links")
     target = models.ForeignKey("targets.Target", on_delete=models.PROTECT, related_name="action_links")
     mark = models.CharField(max_length=8, blank=True, help_text="The tick or symbol the source spreadsheet used.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["target__number"]

@@ -43,6 +43,11 @@ class ImportBatch(models.Model):
     confirmed = models.PositiveIntegerField("confirmed unchanged", default=0)
     skipped = models.PositiveIntegerField("rows skipped", default=0)
     warnings = models.PositiveIntegerField(default=0)
+    definitions_applied = models.BooleanField(
+        "definition changes applied",
+        default=False,
+        help_text="The plan admin asked for the file's differing definitions (service, funding, ...) to be applied.",
+    )
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

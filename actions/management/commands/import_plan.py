@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="Reporting period, for example 2022-23-q4.")
         parser.add_argument("--dry-run", action="store_true", help="Show what would change and write nothing.")
         parser.add_argument(
+            "--apply-definitions",
+            action="store_true",
+            help="Also change actions' definitions (wording, service, funding, ...) where the file differs.",
+        )
+        parser.add_argument(
             "--column",
             action="append",
             default=[],
@@ -74,7 +79,7 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
             return
         try:
-            preview, batch = apply_import(parsed, reporting_period)
+            preview, batch = apply_import(parsed, reporting_period, apply_definitions=options["apply_definitions"])
         except ImportRefused as refused:
             raise CommandError(f"{file_path.name} was not imported: {refused}") from refused
         self.report(preview)
