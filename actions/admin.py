@@ -15,15 +15,21 @@ from actions.forms import based_on_update, commentary_problem, period_choices
 from actions.models import (
     RAG,
     Action,
+    ActionFunding,
+    ActionLink,
+    ActionMilestone,
     ActionTarget,
     DeliveryStatus,
     ImportBatch,
+    Partner,
     PeriodClosed,
     PeriodEvent,
+    PortfolioHolder,
     RememberedChoice,
     ReportingPeriod,
     ReportSnapshot,
     ReviewDecision,
+    Service,
     StatusSource,
     StatusUpdate,
     UpdateReminder,
@@ -82,7 +88,16 @@ class ActionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ("number", "text", "target_date_text", "leads", "merged_into")
+        fields = (
+            "number",
+            "text",
+            "target_date_text",
+            "leads",
+            "service",
+            "portfolio_holder",
+            "partners",
+            "merged_into",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,6 +213,22 @@ class ActionTargetInline(admin.TabularInline):
     verbose_name = "target this action contributes to"
 
 
+class ActionFundingInline(admin.TabularInline):
+    model = ActionFunding
+    extra = 0
+
+
+class ActionMilestoneInline(admin.TabularInline):
+    model = ActionMilestone
+    extra = 0
+
+
+class ActionLinkInline(admin.TabularInline):
+    model = ActionLink
+    extra = 0
+    verbose_name = "link to a committee decision or document"
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = "overdue"
     parameter_name = "overdue"
@@ -230,10 +261,19 @@ class ActionAdmin(admin.ModelAdmin):
     list_display_links = ("number", "summary")
     list_filter = ("current_rag", "current_delivery_status", "targets", OverdueFilter)
     search_fields = ("number__exact", "text", "current_update__commentary")
-    filter_horizontal = ("leads",)
+    filter_horizontal = ("leads", "partners")
     ordering = ("number",)
-    inlines = (ActionTargetInline, StatusHistoryInline)
-    ACTION_FIELDS = ("number", "text", "target_date_text", "leads", "merged_into")
+    inlines = (ActionTargetInline, ActionFundingInline, ActionMilestoneInline, ActionLinkInline, StatusHistoryInline)
+    ACTION_FIELDS = (
+        "number",
+        "text",
+        "target_date_text",
+        "leads",
+        "service",
+        "portfolio_holder",
+        "partners",
+        "merged_into",
+    )
     fieldsets = (
         ("Record a status", {"fields": ("period", "delivery_status", "rag", "commentary", "based_on")}),
         ("The action", {"fields": ACTION_FIELDS}),
@@ -279,7 +319,12 @@ class ActionAdmin(admin.ModelAdmin):
         if is_plan_admin(request.user):
             if change:
                 # Only the action's own fields: the current-status copy may have moved since the page loaded.
-                obj.save(update_fields=["number", "text", "target_date_text", "target_year", "merged_into"])
+                obj.save(
+                    update_fields=[
+                        *("number", "text", "target_date_text", "target_year", "merged_into"),
+                        *("service", "portfolio_holder"),
+                    ]
+                )
             else:
                 obj.save()
         if form.records_status:
@@ -437,3 +482,25 @@ class PlanUserAdmin(UserAdmin):
         if request.user.is_superuser:
             return readonly
         return (*readonly, "is_superuser", "user_permissions")
+
+
+# ---------------------------------------------------------------------------
+# Who answers for actions: services in directorates, portfolio holders, partners
+
+
+@admin.register(Service)
+class ServiceAdmin(PlanAdminsOnly, admin.ModelAdmin):
+    list_display = ("name", "parent")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "parent__name")
+
+
+@admin.register(PortfolioHolder)
+class PortfolioHolderAdmin(PlanAdminsOnly, admin.ModelAdmin):
+    list_display = ("name", "role")
+    search_fields = ("name", "role")
+
+
+@admin.register(Partner)
+class PartnerAdmin(PlanAdminsOnly, admin.ModelAdmin):
+    search_fields = ("name",)

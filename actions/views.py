@@ -10,7 +10,7 @@ from actions import exports
 from actions.definition_history import definition_history
 from actions.filters import ActionFilter
 from actions.forms import StatusForm
-from actions.models import RAG, Action, PeriodClosed, ReportingPeriod, StatusSource
+from actions.models import RAG, Action, ActionMilestone, PeriodClosed, ReportingPeriod, StatusSource
 from actions.models.status import delivery_status_label
 from actions.periods import Quarter
 from actions.permissions import (
@@ -78,6 +78,13 @@ class MyActionsView(StatusRecorderRequiredMixin, ListView):
         context["returned"] = [
             action for action in context["actions"] if action.current_update and action.current_update.returned
         ]
+        today = self.today or timezone.localdate()
+        context["late_milestones"] = list(
+            ActionMilestone.objects.late(today)
+            .filter(action__in=Action.objects.led_by(self.request.user))
+            .select_related("action")
+            .order_by("action__number", "due", "pk")
+        )
         return context
 
 

@@ -136,6 +136,15 @@ def write_summary(sheet: Worksheet, report: QuarterlyReport) -> None:
         _listed(report.stale, lambda p: p.period_label, lambda p: _RagCell(p.rag)),
     )
     out.table(
+        "Actions by responsible service", ["Directorate › service", "Actions"], [list(r) for r in report.by_service]
+    )
+    out.table("Actions by funding state", ["Funding", "Actions"], [list(r) for r in report.by_funding])
+    out.table(
+        "Late milestones at the period's end",
+        ["No.", "Action", "Milestone", "Due"],
+        [[m.action_number, m.action_summary, m.title, m.due] for m in report.late_milestones],
+    )
+    out.table(
         "Trend: RAG at the end of each period",
         ["Period", "Updates recorded", _RagCell("green"), _RagCell("amber"), _RagCell("red")],
         [[row.period.label, row.updates, row.split.green, row.split.amber, row.split.red] for row in report.trend],

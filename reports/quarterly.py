@@ -30,6 +30,7 @@ from actions.models import RAG, Action, ActionTarget, DeliveryStatus, ReportingP
 from actions.models.status import NOT_RECORDED, RAG_SEVERITY, delivery_status_label
 from actions.periods import Quarter
 from actions.spreadsheet import PlanSheet, PlanSheetRow, TargetColumn
+from reports import responsibility
 from targets.models import Target
 
 IMPROVED, WORSENED, UNCHANGED = "improved", "worsened", "unchanged"
@@ -159,6 +160,10 @@ class QuarterlyReport:
     trend: list[TrendRow]
     targets_of: dict[int, list[int]] = field(default_factory=dict)  # action pk -> target numbers
     definitions: list[tuple[str, str]] = field(default_factory=lambda: list(DEFINITIONS))
+    # Who answers for the plan and what it has to spend (reports/responsibility.py).
+    by_service: list[tuple[str, int]] = field(default_factory=list)
+    by_funding: list[tuple[str, int]] = field(default_factory=list)
+    late_milestones: list = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -189,7 +194,7 @@ def _in_report(period: ReportingPeriod):
 
 
 def build_report(period: ReportingPeriod) -> QuarterlyReport:
-    """Every figure of the report for `period`, from approved updates only. Runs 11 queries whatever the size
+    """Every figure of the report for `period`, from approved updates only. Runs 14 queries whatever the size
     of the plan."""
     previous = period.as_quarter.previous()
     in_report = _in_report(period)
@@ -279,6 +284,10 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
         stale=[p for p in positions if p.pk in stale_pks],
         trend=trend,
         targets_of=dict(targets_of),
+        by_service=responsibility.by_service(by_pk),
+        by_funding=responsibility.by_funding_state(by_pk),
+        # Late as the period ended: due before its last day and not done by then.
+        late_milestones=responsibility.late_milestones(by_pk, period.end),
     )
 
 

@@ -222,7 +222,7 @@ def test_report_page_shows_the_seeded_figures_accessibly(client, seeded_plan, ma
     assert '<th scope="row" class="govuk-table__header">Target 2: Council net zero 2030</th>' in html
     assert '<strong class="govuk-tag app-rag--red">Red</strong>' in html
     # Print: sections break pages, controls do not print.
-    assert html.count('class="app-page-break"') == 7  # six sections and "Are the targets on track?"
+    assert html.count('class="app-page-break"') == 8  # seven sections and "Are the targets on track?"
     assert 'class="govuk-button-group app-no-print"' in html
     assert reverse("reports:export", args=[SEEDED]) in html
     assert "style=" not in html
@@ -456,11 +456,12 @@ def test_page_and_export_run_a_fixed_number_of_queries(client, second_quarter, m
     grow_plan(30)
     ReportingPeriod.objects.for_slug("2023-24-q2")
     assert [count_queries(client, url) for url in urls] == small
-    # The page: the report's 11 (one of them the count of updates reviewed), the session, the user, their
-    # permissions, the period, its closing history and snapshots, and 4 for its indicators.
-    with django_assert_num_queries(22):
+    # The page: the report's 14 (one of them the count of updates reviewed; three for services, funding
+    # and late milestones), the session, the user, their permissions, the period, its closing history
+    # and snapshots, and 4 for its indicators.
+    with django_assert_num_queries(25):
         assert client.get(report_url(NEXT)).status_code == 200
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(23):
         assert client.get(reverse("reports:export", args=[NEXT])).status_code == 200
     with django_assert_num_queries(5):
         assert client.get(reverse("reports:index")).status_code == 200
