@@ -139,7 +139,8 @@ class ActionAdminForm(forms.ModelForm):
             self.add_error("rag", "Select a RAG status to record a new status.")
         if not cleaned["delivery_status"]:
             self.add_error("delivery_status", "Select a delivery status to record a new status.")
-        if cleaned["rag"] and cleaned["delivery_status"]:
+        # add_error takes a field out of cleaned_data, so the checks below read with .get().
+        if cleaned.get("rag") and cleaned.get("delivery_status"):
             problem = commentary_problem(
                 rag=cleaned["rag"],
                 delivery_status=cleaned["delivery_status"],
@@ -148,7 +149,7 @@ class ActionAdminForm(forms.ModelForm):
             )
             if problem:
                 self.add_error("commentary", problem)
-        if cleaned["period"] and (closing := ReportingPeriod.objects.closing(cleaned["period"])):
+        if cleaned.get("period") and (closing := ReportingPeriod.objects.closing(cleaned["period"])):
             self.add_error("period", str(PeriodClosed(ReportingPeriod.objects.for_slug(cleaned["period"]), closing)))
             return cleaned
         if self.instance.pk:

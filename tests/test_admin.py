@@ -101,6 +101,16 @@ def test_saving_without_a_change_records_nothing(client, officer, led):
     assert StatusUpdate.objects.filter(action=led).count() == 1
 
 
+def test_blanking_the_status_in_the_admin_says_what_to_choose_and_is_not_a_server_error(client, officer, led):
+    client.force_login(officer)
+    page = client.get(change_url(led))
+    response = client.post(change_url(led), admin_form_data(page, rag="", delivery_status="", commentary="Why"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["rag"] == ["Select a RAG status to record a new status."]
+    assert errors["delivery_status"] == ["Select a delivery status to record a new status."]
+
+
 def test_the_commentary_rule_holds_in_the_admin(client, officer, led):
     client.force_login(officer)
     page = client.get(change_url(led))

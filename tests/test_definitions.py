@@ -516,3 +516,15 @@ def test_the_action_page_with_its_definition_history_costs_the_same_queries_as_h
     with django_assert_num_queries(24):
         response = client.get("/actions/1/")
     assert text_of(response).count("Action text: ") == edits
+
+
+def test_leads_and_partners_changed_from_the_other_side_are_in_each_actions_history(plan, officer):
+    one, two = Action.objects.get(number=1), Action.objects.get(number=2)
+    before = (one.history.count(), two.history.count())
+    officer.led_actions.set([one, two])
+    plan["gcp"].actions.remove(one)
+    officer.led_actions.clear()
+    assert (one.history.count(), two.history.count()) == (before[0] + 3, before[1] + 2)
+    latest = one.history.order_by("-history_date", "-history_id").first()
+    assert list(latest.leads.values_list("user_id", flat=True)) == []
+    assert [e for e in one.history.all() if e.leads.filter(user=officer).exists()] != []

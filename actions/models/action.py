@@ -235,6 +235,36 @@ class ActionQuerySet(models.QuerySet):
         )
 
 
+class DefinitionHistory(HistoricalRecords):
+    """django-simple-history, also for leads and partners changed from the other side
+    (`user.led_actions.set(...)`, `partner.actions.add(...)`): the library records only the forward side,
+    and with the reverse side's instance (a user) it would fail. Each action touched gets its history row."""
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return None
+        through = kwargs["sender"]
+        if action == "pre_clear":
+            other = next(f for f in through._meta.fields if f.is_relation and f.related_model is type(instance))
+            own = next(f for f in through._meta.fields if f.is_relation and f.related_model is self.cls)
+            instance._history_cleared = set(
+                through.objects.filter(**{other.name: instance}).values_list(own.attname, flat=True)
+            )
+            return None
+        if action in ("post_add", "post_remove"):
+            touched = pk_set or set()
+        elif action == "post_clear":
+            touched = getattr(instance, "_history_cleared", set())
+        else:
+            return None
+        for changed in self.cls.objects.filter(pk__in=touched):
+            changed._history_user = getattr(instance, "_history_user", None) or self.get_history_user(changed)
+            self.create_historical_record(changed, "~")
+        return None
+
+
 CURRENT_STATUS_FIELDS = ["current_update", "current_period", "current_rag", "current_delivery_status"]
 
 
@@ -289,7 +319,7 @@ class Action(models.Model):
     objects = ActionQuerySet.as_manager()
     # The definition's history, who and when (django-simple-history): not the current-status copy, which
     # StatusUpdate rows already keep, so recording a status adds no row here.
-    history = HistoricalRecords(
+    history = DefinitionHistory(
         excluded_fields=[*CURRENT_STATUS_FIELDS, "target_year", "created_at", "created_by_import"],
         m2m_fields=["leads", "partners"],
     )
