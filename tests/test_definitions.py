@@ -528,3 +528,16 @@ def test_leads_and_partners_changed_from_the_other_side_are_in_each_actions_hist
     latest = one.history.order_by("-history_date", "-history_id").first()
     assert list(latest.leads.values_list("user_id", flat=True)) == []
     assert [e for e in one.history.all() if e.leads.filter(user=officer).exists()] != []
+
+
+def test_a_heading_the_importer_does_not_know_can_be_mapped_to_a_definition_column(plan):
+    from actions.imports.choices import ReadingChoices, column_role_choices
+    from tests.factories import workbook_bytes
+
+    assert ("funding", "Funding") in column_role_choices([1])  # the mapping step offers every new role
+    data = workbook_bytes([["No.", "Action", "RAG", "Who pays"], [1, "Do a thing", "Green", "£3k from CPCA, secured"]])
+    headings = target_headings(Target.objects.all())
+    assert read_plan_file(data, "q1.xlsx", headings).rows[0].details == {}
+    chosen = ReadingChoices.from_pairs(columns=[("Who pays", "funding")])
+    [row] = read_plan_file(data, "q1.xlsx", headings, chosen).rows
+    assert row.details == {"funding": [{"amount": "3000.00", "source": "CPCA", "state": "secured", "year": ""}]}
