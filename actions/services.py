@@ -1,7 +1,7 @@
 """Writes that touch several rows: recording a status and keeping the current copy true."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from actions.models import (
@@ -37,6 +37,39 @@ def _describe(update: StatusUpdate | None) -> str:
     who = update.recorded_by.get_full_name() or update.recorded_by.get_username() if update.recorded_by_id else None
     when = timezone.localtime(update.recorded_at)
     return f"{'by ' + who if who else 'by the system'} on {when:%d %b %Y %H:%M} for {update.period_id}"
+
+
+class LockConflict(Exception):
+    """A write met a deadlock or serialization failure twice in a row; it was rolled back, nothing was saved."""
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the database chose this transaction to roll back.
+LOCK_CONFLICT_SQLSTATES = {"40P01", "40001"}
+
+
+def is_lock_conflict(error: OperationalError) -> bool:
+    """A deadlock or serialization failure on PostgreSQL, or SQLite's write lock not freed within its time-out."""
+    if getattr(error.__cause__, "sqlstate", None) in LOCK_CONFLICT_SQLSTATES:
+        return True
+    return "database is locked" in str(error)
+
+
+def retry_once_on_lock_conflict(work):
+    """Run `work()` (a whole transaction) and, if the database rolled it back for a lock conflict, once more.
+
+    A deadlock rolls back the whole transaction, so running it again from the start is safe; a second
+    conflict raises LockConflict for the caller to answer with a message, never a 500."""
+    try:
+        return work()
+    except OperationalError as first:
+        if not is_lock_conflict(first):
+            raise
+    try:
+        return work()
+    except OperationalError as second:
+        if not is_lock_conflict(second):
+            raise
+        raise LockConflict(str(second)) from second
 
 
 def initial_review_state(*, recorded_by, source: str) -> str:

@@ -229,7 +229,9 @@ def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = 
     else:
         actions_query = Action.objects.only("pk", "number", "text", "target_date_text")
     if lock:
-        actions_query = actions_query.select_for_update()
+        # In primary-key order, as undo and every other many-action write lock them: two writers taking the
+        # same rows in the same order wait for each other instead of deadlocking.
+        actions_query = actions_query.select_for_update(of=("self",)).order_by("pk")
     actions = {action.number: action for action in actions_query}
     marks: dict[int, dict[int, str]] = {}
     if any(row.marks is not None for row in parsed.rows):

@@ -83,7 +83,13 @@ def undo_import(batch: ImportBatch, *, user, now=None) -> ImportBatch:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         action_ids = set(StatusUpdate.objects.filter(import_batch=batch).values_list("action_id", flat=True))
         # Lock the actions so no status can be recorded for them while we decide.
-        list(Action.objects.select_for_update().filter(pk__in=action_ids).values_list("pk", flat=True))
+        # In primary-key order, as the import and every other many-action write lock them.
+        list(
+            Action.objects.select_for_update(of=("self",))
+            .filter(pk__in=action_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         blocker = undo_blocker(batch)
         if blocker:
             raise UndoRefused(blocker)

@@ -21,6 +21,7 @@ from actions.imports.pending import hold_upload, parsed_upload, remember, reread
 from actions.imports.undo import UndoRefused, undo_blocker, undo_import
 from actions.models import ImportBatch, PendingImport
 from actions.permissions import PlanAdminRequiredMixin
+from actions.services import LockConflict, retry_once_on_lock_conflict
 from actions.spreadsheet import ROLE_LABELS
 from targets.models import Target
 
@@ -64,7 +65,8 @@ class PendingImportMixin(PlanAdminRequiredMixin):
     def get_pending(self, *, lock=False) -> PendingImport | None:
         query = PendingImport.objects.filter(user=self.request.user)
         if lock:
-            query = query.select_for_update()
+            # Only the upload's own row: a lock across a join would also hold the rows joined to it.
+            query = query.select_for_update(of=("self",))
         pending = query.filter(pk=self.kwargs["pk"]).first()
         if pending is None:
             raise Http404("No such upload.")
@@ -146,6 +148,16 @@ class ImportChooseView(PendingImportMixin, View):
 
 class ImportConfirmView(PendingImportMixin, View):
     def post(self, request, *args, **kwargs):
+        try:
+            return retry_once_on_lock_conflict(lambda: self.confirm(request))
+        except LockConflict:
+            messages.error(
+                request,
+                "The plan was busy with other changes at that moment, twice, so nothing was imported. Confirm again.",
+            )
+            return redirect("imports:preview", pk=self.kwargs["pk"])
+
+    def confirm(self, request):
         with transaction.atomic():
             pending = self.get_pending(lock=True)
             if pending is None:
