@@ -8,7 +8,8 @@ from actions import definitions
 from actions.imports.choices import KIND_RAG, KIND_STATUS, REFUSE, ReadingChoices
 from actions.imports.layout import HEADER_SEARCH_ROWS, Layout, find_layout
 from actions.imports.rows import BLANK_ROW, ParsedFile, PlanRow, Problem, UnknownWord
-from actions.models.status import RAG
+from actions.models.action import MAX_ACTION_NUMBER
+from actions.models.status import MAX_COMMENTARY_LENGTH, RAG
 from actions.spreadsheet import (
     Column,
     cell_text,
@@ -21,7 +22,7 @@ from actions.spreadsheet import (
 MAX_ROWS = 5000
 MAX_LENGTHS = {
     Column.ACTION: 10_000,
-    Column.COMMENTARY: 10_000,
+    Column.COMMENTARY: MAX_COMMENTARY_LENGTH,
     Column.TARGET_DATE: 100,
     **dict.fromkeys(definitions.DETAIL_ROLES, 5000),
 }
@@ -67,6 +68,13 @@ def parse_sheet(
                 parsed.skipped.append((row_number, "target titles under the header"))
                 continue
             check_targets()
+        if not any(cell_text(cell.value) for cell in cells if cell.value is not None):
+            # Blank (or only styled) rows are not rows of the plan: they end the table but count toward no
+            # limit, and a run of them is noted once, so a styled cell at row 1,048,576 costs nothing.
+            if not state.after_blank:
+                parsed.skipped.append((row_number, BLANK_ROW))
+            state.after_blank = True
+            continue
         data_rows += 1
         if data_rows > MAX_ROWS:
             parsed.problems.append(
@@ -151,6 +159,11 @@ class _RowReader:
         target_date = self.optional_text(layout.target_date, Column.TARGET_DATE)
         status_text = self.optional_text(layout.delivery_status)
 
+        if number is not None and number > MAX_ACTION_NUMBER:
+            shown = number_text if len(number_text) <= 20 else f"{number_text[:20]}…"
+            self.problem(f"'{shown}' is not an action number: the largest is {MAX_ACTION_NUMBER:,}", layout.number)
+            state.current = None
+            return
         if number is None:
             everything = " ".join(filter(None, (cell_text(c.value) for c in self.cells if c.value is not None)))
             if not everything:
@@ -288,7 +301,8 @@ class _RowReader:
         return fill_rag
 
 
-_NUMBER = re.compile(r"^(\d+)(?:\.0+)?[.)]?\s*(.*)$")
+# ASCII digits only: \d alone also matches "²" and other digits int() may not read.
+_NUMBER = re.compile(r"^(\d+)(?:\.0+)?[.)]?\s*(.*)$", re.ASCII)
 
 
 def _action_number(value: str) -> int | None:

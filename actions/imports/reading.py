@@ -7,6 +7,7 @@ list of problems, each naming sheet, row and column. It reads no database.
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +22,20 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1000
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+# Bounds on the work one file can cause, checked before (or while) it is read, so no legal file holds a
+# worker for long: one part of the zip (a sheet, the shared strings) uncompressed, the distinct texts in the
+# shared strings, the columns a sheet may use, the cells read from a sheet, and the problems listed.
+MAX_PART_BYTES = 32 * 1024 * 1024
+MAX_SHARED_STRINGS = 200_000
+MAX_COLUMNS = 100
+MAX_CELLS = 1_000_000
+MAX_PROBLEMS = 200
+_SHARED_STRING_END = re.compile(rb"</(?:\w+:)?si>")
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class _TooMuchWork(Exception):
+    """Reading the sheet further would pass one of the bounds; the message says which, where."""
 
 
 @dataclass
@@ -54,11 +68,15 @@ def read_plan_file(
         for sheet_name, rows, theme in sheets:
             # Each sheet is read afresh: a cover or instructions sheet may look like a header with nothing under it.
             attempt = ParsedFile(file_name=file_name, sha256=parsed.sha256)
-            if not parse_sheet(sheet_name, rows, targets, attempt, theme, choices):
+            bounded = _bounded_rows(file_name, sheet_name, rows, attempt)
+            if not parse_sheet(sheet_name, bounded, targets, attempt, theme, choices):
                 continue
             if attempt.rows or attempt.problems:
                 return attempt
             empty_tables.append(sheet_name)
+    except _TooMuchWork as refusal:
+        parsed.problems.append(Problem(str(refusal), sheet_name))
+        return parsed
     except Exception as error:  # openpyxl reads sheets lazily: damage or unsafe XML surfaces only here
         parsed.rows.clear()
         parsed.problems.append(Problem(_unreadable(file_name, error)))
@@ -73,6 +91,49 @@ def read_plan_file(
         )
     )
     return parsed
+
+
+def _bounded_rows(file_name: str, sheet_name, rows, parsed: ParsedFile):
+    """`rows`, stopping with _TooMuchWork once the sheet passes MAX_COLUMNS, MAX_CELLS or MAX_PROBLEMS.
+
+    A sheet's declared dimension may be wrong (or absent, in a CSV), so the columns and cells are counted
+    as they are read too: openpyxl fills a row up to its last cell, so one value at column XFD is 16,384."""
+    where = file_name  # the problem names the sheet
+    cells_read = 0
+    for row_number, cells in enumerate(rows, start=1):
+        if len(cells) > MAX_COLUMNS:
+            beyond = next((i for i, cell in enumerate(cells) if i >= MAX_COLUMNS and cell.value is not None), None)
+            if beyond is not None:
+                raise _TooMuchWork(
+                    f"{where} has a value in column {_column_letters(beyond + 1)} of row "
+                    f"{row_number}; the importer reads at most {MAX_COLUMNS} columns. Delete the columns "
+                    "beyond the plan's and upload it again."
+                )
+            cells = cells[:MAX_COLUMNS]
+        cells_read += len(cells)
+        if cells_read > MAX_CELLS:
+            raise _TooMuchWork(
+                f"{where} has more than {MAX_CELLS:,} cells (reading stopped at row {row_number}); "
+                "delete the unused rows and columns and upload it again."
+            )
+        if len(parsed.problems) >= MAX_PROBLEMS:
+            # Far more than anyone can act on: list the first ones and stop, rather than build a page of them.
+            parsed.problems.append(
+                Problem(
+                    f"Reading stopped at row {row_number} after {MAX_PROBLEMS} problems; fix these and upload "
+                    "the file again to see any others.",
+                    sheet_name,
+                    row_number,
+                )
+            )
+            return
+        yield cells
+
+
+def _column_letters(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
 
 
 def _csv_sheets(data: bytes, file_name: str, parsed: ParsedFile):
@@ -112,7 +173,22 @@ def _xlsx_sheets(data: bytes, file_name: str, parsed: ParsedFile):
         parsed.problems.append(Problem(_unreadable(file_name, error)))
         return None
     theme = theme_colours(workbook.loaded_theme)
-    return [(ws.title, _sheet_rows(ws), theme) for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+    worksheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+    for worksheet in worksheets:
+        # The declared dimension, before it is reset for reading: a sheet that says it is wider than any plan
+        # is refused without reading a row of it.
+        declared = worksheet.max_column
+        if declared and declared > MAX_COLUMNS:
+            parsed.problems.append(
+                Problem(
+                    f"{file_name} is {declared:,} columns wide "
+                    f"(to column {_column_letters(declared)}); the importer reads at most {MAX_COLUMNS}. "
+                    "Delete the columns beyond the plan's and upload it again.",
+                    worksheet.title,
+                )
+            )
+            return None
+    return [(ws.title, _sheet_rows(ws), theme) for ws in worksheets]
 
 
 def _unreadable(file_name: str, error: Exception) -> str:
@@ -159,4 +235,33 @@ def zip_problem(data: bytes, file_name: str) -> str | None:
         return f"{file_name} expands to {uncompressed / 1_048_576:.0f} MB when opened, too large to read safely."
     if "[Content_Types].xml" not in {entry.filename for entry in entries}:
         return f"{file_name} is a zip file but not an Excel workbook."
+    for entry in entries:
+        if entry.file_size > MAX_PART_BYTES:
+            return (
+                f"{file_name}: its part {entry.filename} expands to {entry.file_size / 1_048_576:.0f} MB; "
+                f"the limit for one part is {MAX_PART_BYTES // 1_048_576} MB. It was not opened."
+            )
+    shared = next((e for e in entries if e.filename.lower() == "xl/sharedstrings.xml"), None)
+    if shared is not None:
+        return _shared_strings_problem(data, shared, file_name)
+    return None
+
+
+def _shared_strings_problem(data: bytes, entry: zipfile.ZipInfo, file_name: str) -> str | None:
+    """Refuse a workbook whose shared-strings table holds more texts than any plan has, before openpyxl reads
+    them all into memory (3 million took a minute). They are counted, not taken from the declared count,
+    which a writer may leave out or get wrong; counting 32 MB of XML takes milliseconds."""
+    count, carry = 0, b""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(entry) as part:
+        while chunk := part.read(1_048_576):
+            buffer = carry + chunk
+            # Count up to the last '>' only: every closing tag ends there, so none is split between chunks.
+            cut = buffer.rfind(b">") + 1
+            count += len(_SHARED_STRING_END.findall(buffer, 0, cut))
+            carry = buffer[cut:]
+            if count > MAX_SHARED_STRINGS:
+                return (
+                    f"{file_name} holds more than {MAX_SHARED_STRINGS:,} different texts (its shared strings); "
+                    "a plan has far fewer. It was not opened."
+                )
     return None
