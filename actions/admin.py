@@ -34,6 +34,7 @@ from actions.models import (
     StatusUpdate,
     UpdateReminder,
 )
+from actions.models.status import MAX_COMMENTARY_LENGTH
 from actions.periods import Quarter
 from actions.permissions import EDIT_ANY_ACTION
 from actions.services import StatusConflict, record_status
@@ -79,6 +80,7 @@ class ActionAdminForm(forms.ModelForm):
     commentary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
         required=False,
+        max_length=MAX_COMMENTARY_LENGTH,
         help_text="Required if the RAG is amber or red, or if the delivery status changes.",
     )
     based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -385,6 +387,10 @@ class ReportingPeriodAdmin(PlanAdminsOnly, admin.ModelAdmin):
         # The slug and dates follow from the financial year and quarter (ReportingPeriod.clean); closing and
         # reopening happen on the period's report page, where they are recorded with who and why.
         return ("slug", "start", "end", "closed_at", "closed_by") if obj is None else self.fields
+
+    def has_delete_permission(self, request, obj=None):
+        # A closed period has a report snapshot and a closing record: it is reopened on its report, not deleted.
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_closed)
 
 
 @admin.register(PeriodEvent)

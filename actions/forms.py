@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from actions.models import RAG, Action, DeliveryStatus, PeriodClosed, ReportingPeriod, StatusUpdate
-from actions.models.status import delivery_status_label
+from actions.models.status import MAX_COMMENTARY_LENGTH, delivery_status_label
 from actions.periods import Quarter
 
 RECENT_PERIODS = 5
@@ -67,6 +67,7 @@ class StatusForm(forms.Form):
     commentary = forms.CharField(
         label="Progress commentary",
         required=False,
+        max_length=MAX_COMMENTARY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Required if the RAG status is amber or red, or if the delivery status changes.",
     )

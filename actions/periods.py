@@ -14,6 +14,11 @@ _QUARTER_START_MONTH = {1: 4, 2: 7, 3: 10, 4: 1}
 _QUARTER_END = {1: (6, 30), 2: (9, 30), 3: (12, 31), 4: (3, 31)}
 
 
+# The financial years a reporting period may be created for. A quarter outside them (1900's, a typo's 2202)
+# can still be computed and shown, so a row stored before this check never breaks a page; it cannot be added.
+PLAUSIBLE_YEARS = range(2000, 2100)
+
+
 class InvalidPeriod(ValueError):
     pass
 
@@ -26,8 +31,20 @@ class Quarter:
     def __post_init__(self):
         if self.quarter not in (1, 2, 3, 4):
             raise InvalidPeriod(f"A quarter is 1 to 4, not {self.quarter}.")
-        if not 1900 <= self.year <= 2999:
-            raise InvalidPeriod(f"{self.year} is not a plausible financial year.")
+        if not 1 <= self.year <= 9998:  # what a date can hold, with the year after for Q4
+            raise InvalidPeriod(f"{self.year} is not a financial year.")
+
+    @property
+    def is_plausible(self) -> bool:
+        return self.year in PLAUSIBLE_YEARS
+
+    def refuse_if_implausible(self) -> None:
+        """Raise InvalidPeriod for a quarter outside PLAUSIBLE_YEARS: where periods are created."""
+        if not self.is_plausible:
+            raise InvalidPeriod(
+                f"{self.label} is not a plausible reporting period: the financial year must be "
+                f"{PLAUSIBLE_YEARS[0]} to {PLAUSIBLE_YEARS[-1]}."
+            )
 
     @classmethod
     def containing(cls, day: date) -> "Quarter":

@@ -34,6 +34,7 @@ PERMISSIONS = {
         "actions.add_statusupdate",
         "actions.view_reportingperiod",
         "actions.add_reportingperiod",
+        "actions.delete_reportingperiod",
         "actions.close_reportingperiod",
         "actions.view_importbatch",
         "actions.add_importbatch",

@@ -295,3 +295,67 @@ def test_plan_admin_adds_a_reporting_period_from_year_and_quarter(client, plan_a
     assert response.status_code == 302
     period = ReportingPeriod.objects.get(slug="2024-25-q2")
     assert (str(period.start), str(period.end)) == ("2024-07-01", "2024-09-30")
+
+
+def test_a_circular_merge_is_refused_in_the_admin(client, plan_admin, led, other):
+    client.force_login(plan_admin)
+    page = client.get(change_url(led))
+    assert client.post(change_url(led), admin_form_data(page, merged_into=str(other.pk))).status_code == 302
+    page = client.get(change_url(other))
+    response = client.post(change_url(other), admin_form_data(page, merged_into=str(led.pk)))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["merged_into"]
+    assert errors == [
+        "Action 1 is merged, directly or through others, into action 2: merging 2 into it would make a circle."
+    ]
+    other.refresh_from_db()
+    assert other.merged_into is None
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999"])
+def test_the_admin_refuses_an_action_number_beyond_the_databases_range(client, plan_admin, led, number):
+    client.force_login(plan_admin)
+    page = client.get(change_url(led))
+    response = client.post(change_url(led), admin_form_data(page, number=number))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["number"] == [
+        "Ensure this value is less than or equal to 2147483647."
+    ]
+
+
+def test_commentary_longer_than_the_import_allows_is_refused_in_the_admin(client, officer, led):
+    client.force_login(officer)
+    page = client.get(change_url(led))
+    response = client.post(change_url(led), admin_form_data(page, rag="amber", commentary="x" * 10_001))
+    assert response.status_code == 200
+    assert "Ensure this value has at most 10000 characters (it has 10001)." in str(
+        response.context["adminform"].form.errors
+    )
+    assert StatusUpdate.objects.filter(action=led).count() == 1
+
+
+@pytest.mark.parametrize("year", ["1900", "2202"])
+def test_an_implausible_reporting_period_cannot_be_added(client, plan_admin, year):
+    from actions.models import ReportingPeriod
+
+    client.force_login(plan_admin)
+    response = client.post("/admin/actions/reportingperiod/add/", {"year": year, "quarter": "1"})
+    assert response.status_code == 200
+    assert "is not a plausible reporting period: the financial year must be 2000 to 2099." in str(
+        response.context["adminform"].form.errors
+    )
+    assert not ReportingPeriod.objects.filter(year=int(year)).exists()
+
+
+def test_an_implausible_period_already_stored_breaks_no_page_and_can_be_deleted(client, seeded_plan, plan_admin):
+    from actions.models import ReportingPeriod
+
+    ReportingPeriod.objects.bulk_create(
+        [ReportingPeriod(slug="1900-01-q1", year=1900, quarter=1, start="1900-04-01", end="1900-06-30")]
+    )
+    client.force_login(plan_admin)
+    for url in ["/imports/upload/", "/reports/1900-01-q1/", "/reports/", "/actions/?period=1900-01-q1"]:
+        assert client.get(url).status_code == 200, url
+    response = client.post("/admin/actions/reportingperiod/1900-01-q1/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not ReportingPeriod.objects.filter(slug="1900-01-q1").exists()

@@ -2,6 +2,8 @@ import re
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -267,11 +269,19 @@ class DefinitionHistory(HistoricalRecords):
 
 CURRENT_STATUS_FIELDS = ["current_update", "current_period", "current_rag", "current_delivery_status"]
 
+# The largest action number: PostgreSQL's integer column holds no more. The model, the admin and the importer
+# all refuse beyond it, so the same bound holds on SQLite too.
+MAX_ACTION_NUMBER = 2_147_483_647
+
 
 class Action(models.Model):
     """A numbered action of the plan. Its status lives in StatusUpdate rows."""
 
-    number = models.PositiveIntegerField(unique=True, help_text="The action's number in the plan.")
+    number = models.PositiveIntegerField(
+        unique=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ACTION_NUMBER)],
+        help_text="The action's number in the plan.",
+    )
     text = models.TextField(help_text="The action as the plan words it.")
     targets = models.ManyToManyField("targets.Target", through="ActionTarget", related_name="actions")
     target_date_text = models.CharField(
@@ -343,6 +353,23 @@ class Action(models.Model):
     def save(self, *args, **kwargs):
         self.target_year = year_in(self.target_date_text)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        # The database refuses an action merged into itself; a longer circle (30 into 31, 31 into 30) only
+        # shows by following the chain. Each step is one query; chains are a merge or two long.
+        seen = {self.pk}
+        into = self.merged_into
+        while into is not None:
+            if into.pk in seen:
+                raise ValidationError(
+                    {
+                        "merged_into": f"Action {self.merged_into.number} is merged, directly or through others, "
+                        f"into action {self.number}: merging {self.number} into it would make a circle."
+                    }
+                )
+            seen.add(into.pk)
+            into = into.merged_into
 
     @property
     def summary(self) -> str:

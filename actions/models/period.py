@@ -26,6 +26,11 @@ class PeriodClosed(Exception):
 
 class ReportingPeriodQuerySet(models.QuerySet):
     def for_quarter(self, quarter: Quarter) -> "ReportingPeriod":
+        """The period's row, created on first use; raises InvalidPeriod for an implausible quarter with no row."""
+        existing = self.filter(slug=quarter.slug).first()
+        if existing is not None:
+            return existing
+        quarter.refuse_if_implausible()
         period, _ = self.get_or_create(
             slug=quarter.slug,
             defaults={"year": quarter.year, "quarter": quarter.quarter, "start": quarter.start, "end": quarter.end},
@@ -115,6 +120,7 @@ class ReportingPeriod(models.Model):
     def clean(self):
         try:
             quarter = Quarter(self.year, self.quarter)
+            quarter.refuse_if_implausible()
         except (InvalidPeriod, TypeError) as error:
             raise ValidationError(str(error)) from error
         if self.slug and self.slug != quarter.slug:

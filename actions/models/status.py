@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
@@ -77,6 +78,11 @@ class StatusUpdateQuerySet(models.QuerySet):
         return self.counted(approved_only=True).filter(period_id__lte=slug)
 
 
+# One limit for commentary everywhere it is written or read: the form, the admin, the import, the model and
+# the export (well under a spreadsheet cell's 32,767 characters, so an export always imports back).
+MAX_COMMENTARY_LENGTH = 10_000
+
+
 class StatusUpdate(models.Model):
     """One recorded position of an action. Append-only: a change is a new row."""
 
@@ -84,7 +90,9 @@ class StatusUpdate(models.Model):
     period = models.ForeignKey("actions.ReportingPeriod", on_delete=models.PROTECT, related_name="status_updates")
     delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True)
     rag = models.CharField("RAG", max_length=10, choices=RAG.choices)
-    commentary = models.TextField(blank=True)
+    commentary = models.TextField(
+        blank=True, max_length=MAX_COMMENTARY_LENGTH, validators=[MaxLengthValidator(MAX_COMMENTARY_LENGTH)]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
