@@ -13,6 +13,7 @@ from django.views.generic import FormView, TemplateView, View
 from actions.models import ReviewState, StatusUpdate
 from actions.permissions import REVIEW_UPDATES
 from actions.services import ReviewRefused, review_updates
+from actions.tables import is_whole_number
 from targets.models import Target
 
 
@@ -79,7 +80,7 @@ class ApproveSelectedView(ReviewerRequiredMixin, View):
 
     def post(self, request, *args, **kwargs):
         back = reverse("actions:review-queue") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
-        ids = [value for value in request.POST.getlist("update") if value.isdigit()]
+        ids = [value for value in request.POST.getlist("update") if is_whole_number(value, digits=9)]
         try:
             approved = review_updates(updates=ids, decision=ReviewState.APPROVED, reviewer=request.user)
         except ReviewRefused as refusal:

@@ -172,13 +172,22 @@ def sort(table: tables.Table, query) -> list[str]:
     return problems
 
 
+# Far beyond any list's last page, and short enough that int() of it is cheap.
+MAX_PAGE = 1_000_000
+
+
+def is_whole_number(text: str, *, digits: int = 10) -> bool:
+    """ASCII digits only, at most `digits` of them: str.isdigit() alone accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= digits
+
+
 def paginate(table: tables.Table, query, *, count: int | None = None) -> list[str]:
     """Paginate `table` by the query string's `page` and `per_page`; returns what could not be used."""
     problems = []
     per_page = table._meta.per_page
     per_page_text = query.get(table.prefixed_per_page_field)
     if per_page_text:
-        if per_page_text.isdigit() and 1 <= int(per_page_text) <= MAX_PER_PAGE:
+        if is_whole_number(per_page_text) and 1 <= int(per_page_text) <= MAX_PER_PAGE:
             per_page = int(per_page_text)
         else:
             problems.append(
@@ -187,7 +196,7 @@ def paginate(table: tables.Table, query, *, count: int | None = None) -> list[st
     page = 1
     page_text = query.get(table.prefixed_page_field)
     if page_text:
-        if page_text.isdigit() and int(page_text) >= 1:
+        if is_whole_number(page_text) and 1 <= int(page_text) <= MAX_PAGE:
             page = int(page_text)
         else:
             problems.append(f"Page: ‘{page_text}’ is not a page number, so this is page 1")

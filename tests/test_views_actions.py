@@ -189,6 +189,10 @@ def test_rag_cell_is_the_shared_tag(as_manager):
         ("?page=abc", "‘abc’ is not a page number, so this is page 1", list(range(1, 57))),
         ("?page=9", "there is no page 9; the list has 1 page", list(range(1, 57))),
         ("?per_page=0", "‘0’ is not a number from 1 to 500", list(range(1, 57))),
+        ("?per_page=²", "‘²’ is not a number from 1 to 500", list(range(1, 57))),
+        ("?per_page=٣", "‘٣’ is not a number from 1 to 500", list(range(1, 57))),
+        ("?page=²", "‘²’ is not a page number, so this is page 1", list(range(1, 57))),
+        ("?page=99999999999999999999999", "is not a page number, so this is page 1", list(range(1, 57))),
         ("?sort=colour&rag=red", "cannot be sorted by ‘colour’", RED),
     ],
 )

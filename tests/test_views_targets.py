@@ -55,6 +55,13 @@ def test_target_page_lists_its_actions_in_the_action_table(as_manager):
     assert 'href="/actions/?target=2"' in html
 
 
+@pytest.mark.parametrize("query", ["page=²", "per_page=²", "page=%C2%B2&per_page=%C2%B9"])
+def test_target_page_reports_a_superscript_page_instead_of_failing(as_manager, query):
+    response = as_manager.get(f"/targets/1/?{query}")
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+
+
 def test_target_page_reports_a_bad_page(as_manager):
     html = as_manager.get("/targets/2/?page=abc").content.decode()
     assert "govuk-error-summary" in html and "‘abc’ is not a page number" in html
