@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions.views import HomeView
 from ccesplan.views import AccessibilityStatementView
-from sso.views import SignInView, SignOutView
+from sso.views import SignInView, SignOutView, ThrottledPasswordChangeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -18,6 +19,9 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("accounts/council/", include("sso.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Password change only, throttled. Password reset is off: accounts come from the council's sign-in or are
+    # made by a plan admin, no mail is sent, and a lost password is reset by a plan admin (see the README).
+    path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
 ]

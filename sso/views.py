@@ -4,8 +4,10 @@ import logging
 from urllib.parse import urlencode
 
 import requests
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,6 +15,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from ccesplan.views import locked_out
 from sso import provider
 from sso.backends import NO_ROLE
 
@@ -120,3 +123,24 @@ class SignedOutView(TemplateView):
     """Where the provider returns the browser after signing out there."""
 
     template_name = "registration/logged_out.html"
+
+
+class ThrottledPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, throttled as sign-in is: a wrong current password counts as a failed sign-in for
+    the account (django-axes, the same limit and cool-off), and a locked account is shown the lock-out page
+    instead of being offered another guess. Otherwise a stolen session could try passwords without limit."""
+
+    def credentials(self) -> dict:
+        return {"username": self.request.user.get_username()}
+
+    def post(self, request, *args, **kwargs):
+        if AxesProxyHandler.is_locked(request, self.credentials()):
+            return locked_out(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            user_login_failed.send(sender=__name__, credentials=self.credentials(), request=self.request)
+            if AxesProxyHandler.is_locked(self.request, self.credentials()):
+                return locked_out(self.request)
+        return super().form_invalid(form)

@@ -159,7 +159,6 @@ FORMS = [
         "plan_admin",
         302,
     ),
-    ("reset password", "/accounts/password_reset/", "/accounts/password_reset/", {"email": "m@example.com"}, None, 302),
 ]
 
 

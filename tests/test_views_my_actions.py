@@ -114,3 +114,28 @@ def test_password_change_works(client, officer):
     assert "Your password has been changed" in response.content.decode()
     officer.refresh_from_db()
     assert officer.check_password("a-long-new-pass-1")
+
+
+def test_wrong_current_passwords_lock_the_password_change_as_they_lock_sign_in(client, officer, settings):
+    client.force_login(officer)
+    wrong = {"old_password": "wrong", "new_password1": "a-long-new-pass-1", "new_password2": "a-long-new-pass-1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post("/accounts/password_change/", wrong).status_code == 200
+    assert client.post("/accounts/password_change/", wrong).status_code == 429
+    right = {**wrong, "old_password": "test-password-1"}
+    response = client.post("/accounts/password_change/", right)
+    assert response.status_code == 429
+    assert "locked" in response.content.decode().lower()
+    officer.refresh_from_db()
+    assert officer.check_password("test-password-1"), "a locked account's password is not changed"
+    # The lock is the sign-in's: the account cannot sign in with its password either until the cool-off ends.
+    client.logout()
+    assert client.post("/accounts/login/", {"username": "officer", "password": "test-password-1"}).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/password_reset/", "/accounts/password_reset/done/", "/accounts/reset/MQ/set-password/"]
+)
+def test_password_reset_is_turned_off(client, path):
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"email": "officer@example.com"}).status_code == 404
