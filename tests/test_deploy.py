@@ -1,6 +1,7 @@
 """Production settings, checked the way production starts: a fresh process with only the environment."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,35 @@ def test_deploy_checks_report_nothing_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def readme_production_environment() -> dict[str, str]:
+    """The `export`s of the README's "One server with PostgreSQL" section, as an operator would set them."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### One server with PostgreSQL", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    env = {}
+    for line in section.splitlines():
+        if line.startswith("export "):
+            for word in shlex.split(line.removeprefix("export ").split("  #", 1)[0]):
+                name, _, value = word.partition("=")
+                env[name] = value
+    env["DJANGO_SECRET_KEY"] = PRODUCTION["DJANGO_SECRET_KEY"]  # the README generates one
+    return env
+
+
+def test_deploy_checks_report_what_the_readme_says_with_its_settings():
+    env = readme_production_environment()
+    assert env["DJANGO_HSTS_SECONDS"] == "31536000" and "DATABASE_URL" in env
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    warnings = sorted(set(re.findall(r"\(([a-z_]+\.[EW]\d+)\)", result.stderr + result.stdout)))
+    assert warnings == ["security.W021"], result.stdout + result.stderr
+    # and the README says so, rather than promising that nothing is reported
+    section = (ROOT / "README.md").read_text().split("### One server with PostgreSQL", 1)[1].split("\n### ", 1)[0]
+    assert "reports one warning with the settings above,\n`security.W021`" in section
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env={**env, "DJANGO_HSTS_PRELOAD": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_deploy_checks_fail_without_https_settings():
