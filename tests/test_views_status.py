@@ -212,3 +212,31 @@ def test_two_browsers_posting_at_once_save_one_and_show_the_other_a_conflict(off
     conflict = next(response for response in responses if response.status_code == 409)
     saved = latest_update(action)
     assert saved.commentary in conflict.content.decode()
+
+
+def test_commentary_has_the_same_limit_as_the_import(client, officer, action):
+    client.force_login(officer)
+    response = client.post("/actions/7/update/", post_data(action.current_update, commentary="x" * 10_001))
+    assert response.status_code == 200
+    assert "Ensure this value has at most 10000 characters (it has 10001)." in response.content.decode()
+    assert StatusUpdate.objects.filter(action=action).count() == 1
+    assert 'maxlength="10000"' in client.get("/actions/7/update/").content.decode()
+
+
+def test_the_longest_commentary_exports_and_imports_back(client, officer, action):
+    from actions.imports.reading import read_plan_file
+    from actions.imports.rows import target_headings
+    from targets.models import Target
+    from tests.factories import make_targets
+
+    make_targets()
+    client.force_login(officer)
+    longest = "Surveyed. " * 1_000
+    response = client.post("/actions/7/update/", post_data(action.current_update, commentary=longest))
+    assert response.status_code == 302
+    export = client.get("/actions/export.xlsx")
+    assert export.status_code == 200
+    data = b"".join(export.streaming_content) if export.streaming else export.content
+    parsed = read_plan_file(data, "export.xlsx", target_headings(Target.objects.all()))
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].commentary == longest.strip()
