@@ -10,12 +10,17 @@ are managers (reading the plan, filtered lists and exports), half officers posti
 through the real form (its CSRF token and hidden `based_on` field read from the form page), each to
 actions only they lead, and, in pairs, two officers who co-lead an action posting to it at the same
 moment from the same starting point: one must be saved (302) and the other refused as a conflict
-(409), which is the right answer, not an error.
+(409), which is the right answer, not an error. One more client is a plan admin who, all the while,
+takes the plan's CSV export, changes the RAG and commentary of the actions no officer leads
+(IMPORTED_ACTIONS), uploads it for the current quarter (the one the officers save for), opens the
+preview and confirms it: the confirm locks every action and the period while officers save, which
+is where a deadlock would show (a 500, or a confirm that does not end on the import history).
 
-It reports, per kind, the requests (a status update counts once: the form's page and the post),
-errors and p50/p95/p99 latency, then the status updates saved
-and refused, and checks in the database that every saved update is in the action's history (by its
-unique commentary) and no refused one is. It exits non-zero on any error or lost update. Bounded:
+It reports, per kind, the requests (a status update counts once: the form's page and the post; an
+import counts once: export, upload, preview and confirm), errors and p50/p95/p99 latency, then the
+status updates saved and refused, and checks in the database that every saved update is in the
+action's history (by its unique commentary) and no refused one is, and that every confirmed
+import's commentary is there too. It exits non-zero on any error or lost update. Bounded:
 the clients stop at the deadline, every request has a time-out, and gunicorn and the scratch
 database are removed at the end. Only 127.0.0.1 is ever contacted.
 
@@ -47,7 +52,11 @@ from scratch import ROOT, Scratch, manage
 HOST = "127.0.0.1"
 PASSWORD = "load-test-password-1"  # noqa: S105 - scratch accounts, deleted with the scratch database
 ACTION_NUMBERS = range(1, 57)
-MANAGER, OFFICER = "manager", "officer"
+# Led by no officer: the plan admin's imports change these, so an officer's form is never made stale by an
+# import (its 409 would be right, but would hide a real error among them); the locks are the same.
+IMPORTED_ACTIONS = range(51, 57)
+OFFICERS_ACTIONS = range(1, 51)
+MANAGER, OFFICER, PLAN_ADMIN = "manager", "officer", "plan admin"
 FILTERED_LIST = "/actions/?rag=red&rag=amber&target=5"
 
 
@@ -160,6 +169,76 @@ FORM_TAG = re.compile(r"<input[^>]*name=\"based_on\"[^>]*>")
 PERIOD_OPTION = re.compile(r'<select[^>]*name="period"[^>]*>\s*<option value="([^"]+)"')
 
 
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    """A multipart/form-data body, as a browser sends an upload form, and its Content-Type."""
+    boundary = f"----load{secrets.token_hex(8)}"
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (file_name, content, content_type) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file_name}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+IMPORTS = Ledger()  # the commentary each confirmed import wrote, as (action number, commentary)
+UPLOAD_PERIOD = re.compile(r'<option value="([^"]+)" selected>')
+
+
+def confirm_an_import(client: Client, rng: random.Random) -> None:
+    """The plan admin's whole journey, during the officers' saves: export, edit, upload, preview, confirm."""
+    import csv
+    import io
+
+    exported = client.get("/actions/export.csv")
+    exported = exported.decode("utf-8-sig") if isinstance(exported, bytes) else exported.lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(exported)))
+    header = rows[0]
+    number_at, rag_at, commentary_at = header.index("No."), header.index("RAG"), header.index("Commentary")
+    client.sequence += 1
+    words = f"load import {client.sequence} {secrets.token_hex(4)}"
+    kept = [header]
+    for row in rows[1:]:
+        if row and row[number_at].isdigit() and int(row[number_at]) in IMPORTED_ACTIONS:
+            row[rag_at] = rng.choice(["Red", "Amber", "Green"])
+            row[commentary_at] = words
+            kept.append(row)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(kept)
+    page = client.get("/imports/upload/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    period = UPLOAD_PERIOD.search(page).group(1)
+    body, content_type = multipart(
+        {"csrfmiddlewaretoken": token, "period": period},
+        {"file": (f"load-{client.sequence}.csv", buffer.getvalue().encode(), "text/csv")},
+    )
+    request = urllib.request.Request(  # noqa: S310 - 127.0.0.1 only (asserted in Client)
+        client.base + "/imports/upload/",
+        data=body,
+        headers={"Content-Type": content_type, "Referer": client.base + "/imports/upload/"},
+    )
+    try:
+        client.no_redirect_opener.open(request, timeout=client.timeout)
+        raise AssertionError("the upload answered without redirecting to its preview")
+    except urllib.error.HTTPError as answer:
+        if answer.code != 302:
+            raise AssertionError(f"the upload answered {answer.code}") from None
+        preview_path = answer.headers["Location"]
+    preview = client.get(preview_path)
+    if "Confirm import" not in preview:
+        raise AssertionError(f"the preview of {preview_path} offers no confirm")
+    confirm_path = re.search(r'<form[^>]*action="([^"]*confirm[^"]*)"', preview).group(1)
+    status, _ = client.post_form(confirm_path, preview, {}, follow=False)
+    if status != 302 or not (client.last_location or "").endswith("/imports/"):
+        raise AssertionError(f"the confirm answered {status} to {client.last_location}, not the import history")
+    for number in IMPORTED_ACTIONS:
+        IMPORTS.add(302, number, words)
+
+
 def status_form(client: Client, number: int, rng: random.Random) -> tuple[str, dict]:
     """The update form's page and what a browser would post from it, with a commentary no one else uses."""
     page = client.get(f"/actions/{number}/update/")
@@ -230,6 +309,7 @@ KINDS = [
     ("xlsx export", download_export, 1, {MANAGER}),
     ("status update", record_own_status, 3, {OFFICER}),
     ("same-moment pair", record_status_at_the_same_moment, 1, {OFFICER}),
+    ("import confirm", confirm_an_import, 1, {PLAN_ADMIN}),
 ]
 
 
@@ -242,10 +322,11 @@ def free_port() -> int:
 def make_accounts(scratch: Scratch, count: int) -> list[dict]:
     """Half the clients managers, half officers (at most one per two actions). Each officer leads its
     own share of the plan, and co-leads one more action (the first of its share) with a partner account."""
-    officers = min(count // 2, len(ACTION_NUMBERS) // 2)
-    accounts = [{"username": f"loadmanager{index}", "role": MANAGER} for index in range(count - officers)]
+    officers = min(count // 2, len(OFFICERS_ACTIONS) // 2)
+    accounts = [{"username": f"loadmanager{index}", "role": MANAGER} for index in range(count - officers - 1)]
+    accounts.append({"username": "loadplanadmin", "role": PLAN_ADMIN})
     for index in range(officers):
-        shared, *own = list(ACTION_NUMBERS)[index::officers]
+        shared, *own = list(OFFICERS_ACTIONS)[index::officers]
         accounts.append({"username": f"loadofficer{index}", "role": OFFICER, "actions": own, "shared_action": shared})
     # (username, role, the actions they lead) for every account, partners included.
     users = [
@@ -255,7 +336,8 @@ def make_accounts(scratch: Scratch, count: int) -> list[dict]:
     script = (
         "from actions import roles; from actions.models import Action; from tests.factories import make_user\n"
         f"for name, role, numbers in {users!r}:\n"
-        "    user = make_user(name, role=roles.MANAGER if role == 'manager' else roles.OFFICER)\n"
+        f"    group = {{'manager': roles.MANAGER, {PLAN_ADMIN!r}: roles.PLAN_ADMIN}}.get(role, roles.OFFICER)\n"
+        "    user = make_user(name, role=group)\n"
         f"    user.set_password({PASSWORD!r}); user.save()\n"
         "    user.led_actions.set(Action.objects.filter(number__in=numbers))\n"
     )
@@ -362,7 +444,18 @@ def check_history(scratch: Scratch) -> dict:
     finally:
         connection.close()
     stored = {(number, commentary) for number, commentary in rows}
+    connection = scratch.connect()
+    try:
+        imported = connection.execute(
+            "SELECT a.number, s.commentary FROM actions_statusupdate s JOIN actions_action a ON a.id = s.action_id "
+            "WHERE s.commentary LIKE 'load import %'"
+        ).fetchall()
+    finally:
+        connection.close()
+    imported = {(number, commentary) for number, commentary in imported}
     return {
+        "imports": len(IMPORTS.saved) // len(IMPORTED_ACTIONS),
+        "imports_lost": [update for update in IMPORTS.saved if update not in imported],
         "saved": len(LEDGER.saved),
         "refused": len(LEDGER.refused),
         "lost": [update for update in LEDGER.saved if update not in stored],
@@ -400,6 +493,12 @@ def report(result: dict, history: dict, seconds: float) -> int:
         f"in the history afterwards: {history['saved'] - len(history['lost'])} of {history['saved']} saved, "
         f"{len(history['refused_but_stored'])} of {history['refused']} refused; lost updates: {len(history['lost'])}"
     )
+    log(
+        f"Imports confirmed during the saves: {history['imports']}; their updates missing afterwards: "
+        f"{len(history['imports_lost'])}"
+    )
+    for number, commentary in history["imports_lost"][:5]:
+        log(f"  import lost: action {number}, {commentary!r}")
     for number, commentary in history["lost"][:5]:
         log(f"  lost: action {number}, {commentary!r}")
     for number, commentary in history["refused_but_stored"][:5]:
@@ -407,7 +506,14 @@ def report(result: dict, history: dict, seconds: float) -> int:
     # An update the client gave up on (a time-out) may still have been saved; that is not lost.
     if history["unanswered_but_stored"]:
         log(f"  {history['unanswered_but_stored']} update(s) stored whose answer the client did not get")
-    clean = total_errors == 0 and not result["stuck"] and not history["lost"] and not history["refused_but_stored"]
+    clean = (
+        total_errors == 0
+        and not result["stuck"]
+        and not history["lost"]
+        and not history["refused_but_stored"]
+        and not history["imports_lost"]
+        and history["imports"] > 0
+    )
     return 0 if clean else 1
 
 
