@@ -48,6 +48,7 @@ restore: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/list_page.py
 	$(BIN)/python benchmarks/import_speed.py
+	$(BIN)/python benchmarks/worst_file.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/kill_import.py
 

@@ -40,3 +40,7 @@ def test_the_load_script_runs_without_errors():
     # Its one officer posted status updates through the form, and the database kept every one saved.
     assert re.search(r"Status updates: [1-9]\d* saved \(302\)", result.stdout), result.stdout
     assert "lost updates: 0" in result.stdout
+    # Its plan admin confirmed imports during those saves, and every import's updates are there.
+    assert re.search(
+        r"Imports confirmed during the saves: [1-9]\d*; their updates missing afterwards: 0", result.stdout
+    )

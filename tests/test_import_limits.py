@@ -92,7 +92,7 @@ def test_a_value_beyond_the_columns_read_is_refused_even_when_the_dimension_says
     )
     parsed = parse(lying, "wide.xlsx")
     assert len(parsed.problems) == 1
-    assert "Sheet 'Plan': wide.xlsx has a value in column XFD of row 2; the importer reads at most 100 columns" in (
+    assert "Sheet 'Plan': wide.xlsx has a value in column XFD of row 2; the importer reads at most 40 columns" in (
         str(parsed.problems[0])
     )
 
@@ -113,11 +113,11 @@ def test_more_shared_strings_than_a_plan_has_are_refused_before_the_workbook_is_
 
 def test_a_part_that_expands_beyond_the_limit_is_refused():
     # Random enough that it compresses only 20 to 1, under the ratio that catches zip bombs.
-    noise = b"".join(os.urandom(8).hex().encode() + b" " * 200 for _ in range(33 * 1024 * 1024 // 216 + 1))
+    noise = b"".join(os.urandom(8).hex().encode() + b" " * 200 for _ in range(17 * 1024 * 1024 // 216 + 1))
     padding = b"<!--" + noise + b"-->"
     data = rewrite_part(workbook_bytes([HEADER, plan_row(1)]), "xl/styles.xml", lambda xml: xml + padding)
     assert messages(parse(data, "big.xlsx")) == [
-        "big.xlsx: its part xl/styles.xml expands to 33 MB; the limit for one part is 32 MB. It was not opened."
+        "big.xlsx: its part xl/styles.xml expands to 17 MB; the limit for one part is 16 MB. It was not opened."
     ]
 
 
