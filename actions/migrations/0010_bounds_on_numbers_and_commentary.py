@@ -5,25 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions', '0009_action_definition'),
+        ("actions", "0009_action_definition"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='action',
-            name='number',
-            field=models.PositiveIntegerField(help_text="The action's number in the plan.", unique=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2147483647)]),
+            model_name="action",
+            name="number",
+            field=models.PositiveIntegerField(
+                help_text="The action's number in the plan.",
+                unique=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(2147483647),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalaction',
-            name='number',
-            field=models.PositiveIntegerField(db_index=True, help_text="The action's number in the plan.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2147483647)]),
+            model_name="historicalaction",
+            name="number",
+            field=models.PositiveIntegerField(
+                db_index=True,
+                help_text="The action's number in the plan.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(2147483647),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='statusupdate',
-            name='commentary',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="statusupdate",
+            name="commentary",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
     ]
