@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.helpers import sign_in
+from tests.required import skip_or_fail
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -26,8 +27,9 @@ def page_texts(pdf: Path) -> list[str]:
     return text.split("\f")[:-1]
 
 
-@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
 def test_report_prints_to_a4_without_empty_pages(page, seeded_plan, browser_users):
+    if PDFTOTEXT is None:
+        skip_or_fail("pdftotext is not installed (apt-get install poppler-utils); the printout is not checked")
     sign_in(page, "manager")
     page.goto("/reports/2022-23-q4/")
     sections = page.locator("main section.app-page-break").count() + 1
