@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from actions.views import HomeView
-from ccesplan.views import AccessibilityStatementView
+from ccesplan.views import AccessibilityStatementView, FaviconView
 from sso.views import SignInView, SignOutView
 
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("accounts/council/", include("sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name no icon (Django's admin): the council's icon.
+    path("favicon.ico", FaviconView.as_view()),
 ]
