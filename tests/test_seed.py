@@ -121,3 +121,10 @@ def test_favicon_ico_leads_to_the_councils_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert "images/favicon" in response["Location"]
+
+
+def test_no_curation_note_reaches_a_target_page(seeded_plan, client, manager):
+    client.force_login(manager)
+    for target in Target.objects.all():
+        html = client.get(f"/targets/{target.pk}/").content.decode()
+        assert "OCR" not in html and "please check" not in html, f"target {target.pk} shows a curation note"
