@@ -104,6 +104,9 @@ class ActionAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = period_choices(self.today)
+        # Plan admins know the officers by name, not by their sign-in usernames.
+        if "leads" in self.fields:  # officers see the form without the plan's own fields
+            self.fields["leads"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
         current = self.instance.current_update if self.instance.pk else None
         self.initial.update(
             {
@@ -214,6 +217,7 @@ class ActionTargetInline(admin.TabularInline):
     model = ActionTarget
     extra = 0
     verbose_name = "target this action contributes to"
+    verbose_name_plural = "targets this action contributes to"
 
 
 class ActionFundingInline(admin.TabularInline):

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions.views import HomeView
-from ccesplan.views import AccessibilityStatementView
+from ccesplan.views import AccessibilityStatementView, FaviconView
 from sso.views import SignInView, SignOutView, ThrottledPasswordChangeView
 
 urlpatterns = [
@@ -24,4 +24,6 @@ urlpatterns = [
     path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name no icon (Django's admin): the council's icon.
+    path("favicon.ico", FaviconView.as_view()),
 ]

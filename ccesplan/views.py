@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.shortcuts import render
-from django.views.generic import TemplateView
+from django.templatetags.static import static
+from django.views.generic import RedirectView, TemplateView
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -14,3 +15,13 @@ class AccessibilityStatementView(TemplateView):
     """Public, like every UK public sector body's statement: no sign-in needed."""
 
     template_name = "accessibility.html"
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on pages that name no icon (Django's admin): the council's
+    icon. The address is looked up per request, since the hashed static name exists only once collected."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("images/favicon.ico")

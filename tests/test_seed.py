@@ -1,8 +1,12 @@
 """The seeded plan is the council's report, curated: what `make run` shows."""
 
 import csv
+import re
+from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from actions.imports.reading import read_plan_file
 from actions.imports.rows import target_headings
@@ -99,3 +103,28 @@ def test_committed_workbook_matches_the_curated_csv():
     ] == [(r.number, r.marks, r.text, r.delivery_status, r.rag, r.commentary, r.target_date) for r in expected]
     with SEED_CSV.open(encoding="utf-8") as handle:
         assert all(row["rag_basis"].startswith("derived:") for row in csv.DictReader(handle))
+
+
+def test_demo_passwords_have_no_look_alike_characters(seeded_plan, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_plan", "--demo-users", stdout=out)
+    printed = re.findall(r"username (\S+), password (\S+)", out.getvalue())
+    assert printed, out.getvalue()
+    for username, password in printed:
+        assert not set(password) & set("0Oo1lI"), f"{username}'s demo password {password} mixes look-alikes"
+        assert len(password) >= 16
+        assert get_user_model().objects.get(username=username).check_password(password)
+
+
+def test_favicon_ico_leads_to_the_councils_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert "images/favicon" in response["Location"]
+
+
+def test_no_curation_note_reaches_a_target_page(seeded_plan, client, manager):
+    client.force_login(manager)
+    for target in Target.objects.all():
+        html = client.get(f"/targets/{target.pk}/").content.decode()
+        assert "OCR" not in html and "please check" not in html, f"target {target.pk} shows a curation note"

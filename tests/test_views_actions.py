@@ -261,7 +261,10 @@ def test_action_page_shows_leads_merges_and_history_newest_first(client, manager
     client.force_login(manager)
     html = client.get("/actions/7/").content.decode()
     assert '<h1 class="govuk-heading-l">Plant trees</h1>' in html
-    assert "Plant trees - on council land" in html
+    # The short title heads the page once; the sub-point after " - " is a list item, not run-on text.
+    assert html.count("Plant trees") == 1  # in the heading, not repeated in the text below it
+    assert "<li>on council land</li>" in html
+    assert "Plant trees - on council land" not in html
     assert '<a class="govuk-link" href="/targets/1/">Target 1: Target 1 title</a>' in html
     assert "officer" in html and "2030" in html
     assert f'<a class="govuk-link" href="/actions/{older.number}/">Action 8</a>' in html

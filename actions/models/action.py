@@ -380,6 +380,18 @@ class Action(models.Model):
         return first[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
     @property
+    def text_parts(self) -> tuple[str, list[str]]:
+        """The text as the plan sets it out: its opening words, then its sub-points, which the source
+        runs together with " - " (the page shows them as a list)."""
+        opening, *points = [part.strip() for part in self.text.split(" - ")]
+        return opening, [point for point in points if point]
+
+    @property
+    def has_short_title(self) -> bool:
+        """Whether the opening words fit a heading whole (the summary is not cut with "…")."""
+        return self.summary == self.text_parts[0]
+
+    @property
     def current_delivery_status_label(self) -> str:
         return delivery_status_label(self.current_delivery_status)
 

@@ -17,6 +17,9 @@ from indicators.models import Indicator
 from indicators.seed import DemoRefused, add_demo_values, load_indicators
 from targets.models import Target
 
+# Demo passwords are read off a terminal and typed: no characters that look alike (0 O o, 1 l I).
+UNAMBIGUOUS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
 # Demo accounts for development: username, name, role, and the actions an officer leads.
 DEMO_USERS = [
     ("officer", "Olu Officer", roles.OFFICER, range(1, 15)),
@@ -79,7 +82,7 @@ class Command(BaseCommand):
             if User.objects.filter(username=username).exists():
                 continue
             first, last = name.split(" ", 1)
-            password = secrets.token_urlsafe(12)
+            password = "".join(secrets.choice(UNAMBIGUOUS) for _ in range(16))
             user = User.objects.create_user(
                 username,
                 password=password,
