@@ -87,9 +87,11 @@ def assert_every_control_reachable_by_keyboard(page) -> None:
     controls = page.evaluate(
         """() => {
             const selector = 'a[href], button, summary, input:not([type=hidden]), select, textarea, [tabindex]';
+            // checkVisibility() is false inside a closed <details>, whose content Chromium keeps laid out
+            // but skips (content-visibility: hidden), so getClientRects() alone can count it as shown.
             const all = [...document.querySelectorAll(selector)].filter(el =>
                 !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 &&
-                getComputedStyle(el).visibility !== 'hidden');
+                el.checkVisibility({visibilityProperty: true}));
             all.forEach((el, index) => el.setAttribute('data-keyboard-check', index));
             return all.map(el => el.outerHTML.slice(0, 80));
         }"""
