@@ -6,13 +6,13 @@ import io
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from knox.models import AuthToken
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
