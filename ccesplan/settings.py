@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ccesplan.context_processors.navigation",
+                "ccesplan.context_processors.plan",
                 "sso.context_processors.sign_in",
             ],
         },

@@ -182,7 +182,7 @@ class OpenDataView(PublicPageMixin, TemplateView):
     template_name = "public/open_data.html"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "datasets": opendata.DATASETS.values(), "plan": current_plan()}
+        return {**super().get_context_data(**kwargs), "datasets": opendata.DATASETS.values()}
 
 
 class DatasetMixin:
