@@ -1,5 +1,5 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import errors, views
 
@@ -8,7 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/", views.ApiRootView.as_view(), name="root"),
     path("v1/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
-    path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/docs/", views.ApiDocsView.as_view(), name="docs"),
     path("v1/targets/", views.TargetListView.as_view(), name="targets"),
     path("v1/targets/<int:number>/", views.TargetDetailView.as_view(), name="target"),
     path("v1/actions/", views.ActionListView.as_view(), name="actions"),

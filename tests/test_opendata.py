@@ -132,3 +132,25 @@ def test_downloads_are_cacheable_and_answer_304_when_unchanged(client, published
     assert "max-age" in first["Cache-Control"] and first["Last-Modified"] and first["ETag"]
     again = client.get("/public/data/actions.json", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize("slug", list(DATASETS))
+def test_downloads_run_a_fixed_number_of_queries_as_the_plan_grows(client, published_plan, plan_admin, slug):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.closing import reopen_period
+    from targets.models import Target
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/public/data/{slug}.json").status_code == 200
+        return len(captured)
+
+    small = queries()
+    reopen_period(period=ReportingPeriod.objects.get(slug=CLOSED), by=plan_admin, reason="More actions")
+    for number in range(20, 50):
+        make_action(number, targets=list(Target.objects.all()), created_at=datetime(2023, 4, 1, tzinfo=UTC))
+    make_indicator("waste", targets=Target.objects.all(), values=[("2019/20", 5), ("2020/21", 4)])
+    close_period(period=ReportingPeriod.objects.get(slug=CLOSED), by=plan_admin)
+    assert queries() == small

@@ -56,3 +56,14 @@ def test_creating_an_api_token(page, seeded_plan, browser_users):
             page.screenshot(path=SCREENSHOTS / f"api-tokens-{width}.png", full_page=True)
     page.goto("/accounts/api-tokens/")
     expect(page.get_by_role("button", name=f"Revoke token {token[:15]}")).to_be_visible()
+
+
+def test_the_api_documentation_renders_from_this_site_under_the_content_security_policy(page, seeded_plan):
+    """Swagger UI from drf-spectacular-sidecar's files: the page fixture fails on any CSP violation or a request
+    to another site."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    assert page.goto("/api/v1/docs/").status == 200
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("CCES action plan API")
+    expect(page.get_by_text("/api/v1/actions/", exact=True).first).to_be_visible()
+    assert requested and all(url.startswith(page.url.split("/api/")[0]) for url in requested), requested
