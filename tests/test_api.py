@@ -251,3 +251,30 @@ def test_query_counts_do_not_grow_with_the_plan(client, plan_admin, manager, pat
     make_indicator("waste", targets=Target.objects.filter(number=2), values=[("2019/20", 5)])
     cache.clear()
     assert queries_for(client, path, **headers) == small
+
+
+ENDPOINTS = [
+    "/api/v1/",
+    "/api/v1/targets/",
+    "/api/v1/targets/1/",
+    "/api/v1/actions/",
+    "/api/v1/actions/7/",
+    "/api/v1/periods/",
+    "/api/v1/reports/",
+    f"/api/v1/reports/{CLOSED}/",
+    "/api/v1/indicators/",
+    "/api/v1/schema/",
+]
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize("who", ["anonymous", "token", "session"])
+def test_every_endpoint_answers_each_kind_of_user(client, plan, manager, path, who):
+    headers = {}
+    if who == "token":
+        headers = {"HTTP_AUTHORIZATION": f"Token {AuthToken.objects.create(user=manager)[1]}"}
+    elif who == "session":
+        client.force_login(manager)
+    response = get(client, path, **headers)
+    assert response.status_code == 200
+    assert response.json()
