@@ -44,13 +44,15 @@ restore: $(STAMP)
 	$(BIN)/python manage.py loaddata $(FILE)
 
 ## bench: the list page against a bare ListView, a 5,000-row import against openpyxl reading the file,
-## the load test (gunicorn, 2 workers, 16 clients, 30 s on 127.0.0.1) and the killed-import fault test
+## the load test (gunicorn, 2 workers, 16 clients, 30 s on 127.0.0.1), the killed-import fault test and the
+## API's actions endpoint (page of 100 of 5,000) against a plain JsonResponse
 bench: $(STAMP)
 	$(BIN)/python benchmarks/list_page.py
 	$(BIN)/python benchmarks/import_speed.py
 	$(BIN)/python benchmarks/worst_file.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/kill_import.py
+	$(BIN)/python benchmarks/api.py
 
 ## test: install what tests need and run the whole suite
 test: $(STAMP)

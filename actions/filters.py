@@ -122,8 +122,11 @@ class ActionFilter(django_filters.FilterSet):
         model = Action
         fields = []  # every filter is declared above
 
-    def __init__(self, data=None, queryset=None, *, today: date | None = None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, today: date | None = None, published_only: bool = False, **kwargs):
         self.today = today or date.today()
+        # Published only (the public API): positions are the latest approved updates, periods the published ones,
+        # and with no period chosen the position is as the latest published quarter ended, as on /public/.
+        self.published_only = published_only
         super().__init__(data, queryset, **kwargs)
         self.filters["target"].extra["choices"] = [
             (str(number), f"{number}: {short_title}")
@@ -142,9 +145,9 @@ class ActionFilter(django_filters.FilterSet):
         self.filters["partner"].extra["choices"] = [
             (str(pk), name) for pk, name in Partner.objects.values_list("pk", "name")
         ]
+        periods = ReportingPeriod.objects.published() if published_only else ReportingPeriod.objects.all()
         self.filters["period"].extra["choices"] = [
-            (slug, Quarter.from_slug(slug).label)
-            for slug in ReportingPeriod.objects.order_by("-slug").values_list("slug", flat=True)
+            (slug, Quarter.from_slug(slug).label) for slug in periods.order_by("-slug").values_list("slug", flat=True)
         ]
 
     @property
@@ -161,6 +164,14 @@ class ActionFilter(django_filters.FilterSet):
         return self.form.cleaned_data.get("period") or None
 
     @property
+    def as_of_period(self) -> str | None:
+        """The period the positions are read at: the chosen one, else now (or, published only, the latest
+        published quarter's end)."""
+        if self.chosen_period or not self.published_only:
+            return self.chosen_period
+        return self.filters["period"].extra["choices"][0][0] if self.filters["period"].extra["choices"] else None
+
+    @property
     def chosen_period_label(self) -> str:
         return Quarter.from_slug(self.chosen_period).label if self.chosen_period else ""
 
@@ -172,11 +183,18 @@ class ActionFilter(django_filters.FilterSet):
         if queryset is None:
             queryset = self.queryset.all()
         # Every filter reads the position, so annotate it first: now, or as the chosen period ended.
-        queryset = queryset.with_position(self.chosen_period)
+        queryset = self.positioned(queryset)
         for name, value in self.form.cleaned_data.items():
             if name not in ignoring:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    def positioned(self, queryset):
+        if not self.published_only:
+            return queryset.with_position(self.chosen_period)
+        if self.as_of_period is None:
+            return queryset.none()  # nothing is published yet
+        return queryset.published(ReportingPeriod.objects.get(slug=self.as_of_period))
 
     def keep_all(self, queryset, name, value):
         return queryset
@@ -190,11 +208,11 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         # As a past period ended, "overdue" is judged on that period's last day, like the rest of its position.
-        on = Quarter.from_slug(self.chosen_period).end if self.chosen_period else self.today
+        on = Quarter.from_slug(self.as_of_period).end if self.as_of_period else self.today
         return queryset.overdue(on=on) if value else queryset
 
     def filter_stale(self, queryset, name, value):
-        return queryset.stale(self.chosen_period or self.current_period_slug) if value else queryset
+        return queryset.stale(self.as_of_period or self.current_period_slug) if value else queryset
 
     def filter_service(self, queryset, name, value):
         return queryset.in_service(int(pk) for pk in value)
@@ -207,7 +225,7 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_late_milestones(self, queryset, name, value):
         # As a past period ended, "late" is judged on its last day, like the rest of its position.
-        on = Quarter.from_slug(self.chosen_period).end if self.chosen_period else self.today
+        on = Quarter.from_slug(self.as_of_period).end if self.as_of_period else self.today
         return queryset.with_late_milestones(on) if value else queryset
 
     def filter_words(self, queryset, name, value):

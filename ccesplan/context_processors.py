@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from actions.permissions import IMPORT_PLAN, RECORD_STATUS, REVIEW_UPDATES
+from ccesplan.plan import current_plan
 
 
 def navigation(request):
@@ -29,3 +30,8 @@ def navigation(request):
     matching = [href for _, href in items if path == href or (href != "/" and path.startswith(href))]
     current = max(matching, key=len, default=None)
     return {"nav_items": [{"label": label, "href": href, "current": href == current} for label, href in items]}
+
+
+def plan(request):
+    """The plan's name and council (ccesplan.plan), for every page's header."""
+    return {"plan": current_plan()}

@@ -60,11 +60,16 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc's files, served from here (no CDN)
     "targets",
     "actions",
     "indicators",
     "reports",
     "public",
+    "api",
     "sso",
 ]
 
@@ -99,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ccesplan.context_processors.navigation",
+                "ccesplan.context_processors.plan",
                 "sso.context_processors.sign_in",
             ],
         },
@@ -240,8 +246,54 @@ CCES_REVIEW_UPDATES = env_bool("CCES_REVIEW_UPDATES", default=True)
 CCES_PUBLIC_SHOW_NAMES = env_bool("CCES_PUBLIC_SHOW_NAMES")
 # How long browsers and shared caches may keep a public page before asking again.
 CCES_PUBLIC_MAX_AGE = env_int("CCES_PUBLIC_MAX_AGE", 300)
+# The plan this service tracks, named in one place: page headings, downloads, the API and exports read it
+# from ccesplan.plan (when the service holds several plans, these become a Plan row's fields).
+CCES_PLAN_NAME = os.environ.get("CCES_PLAN_NAME", "Climate Change and Environment Strategy action plan")
+CCES_COUNCIL_NAME = os.environ.get("CCES_COUNCIL_NAME", "Cambridgeshire County Council")
+# The licence of the published data (open data downloads and the API): the Open Government Licence v3.
+CCES_DATA_LICENCE_NAME = os.environ.get("CCES_DATA_LICENCE_NAME", "Open Government Licence v3.0")
+CCES_DATA_LICENCE_URL = os.environ.get(
+    "CCES_DATA_LICENCE_URL", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+)
+# Anonymous API clients, per address: requests allowed per minute before 429 Too Many Requests.
+CCES_API_ANON_PER_MINUTE = env_int("CCES_API_ANON_PER_MINUTE", 60)
+# An API token lasts this many days (0: until its owner revokes it).
+CCES_API_TOKEN_DAYS = env_int("CCES_API_TOKEN_DAYS", 365)
+
 # Where the service is reached, for links in emails (reminders are sent from a scheduled job, not a request).
 CCES_BASE_URL = os.environ.get("CCES_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
+# The read-only API (/api/v1/): Django REST framework, OpenAPI 3 from drf-spectacular, tokens from
+# django-rest-knox (stored as a digest, never the token itself). JSON only: errors included.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousPerMinute"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=CCES_API_TOKEN_DAYS) if CCES_API_TOKEN_DAYS else None,
+    "AUTO_REFRESH": False,
+    "TOKEN_PREFIX": "cces_",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CCES action plan API",
+    "DESCRIPTION": "The climate action plan's targets, actions, positions, reports and indicators. Read only. "
+    "Anonymous clients see what is published; a token or a signed-in session sees what its user may read.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Single sign-on with the council's accounts (OpenID Connect; Microsoft Entra ID steps in the README),
 # through mozilla-django-oidc. Off unless CCES_OIDC_ISSUER is set; endpoints come from its discovery document.

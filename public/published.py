@@ -12,7 +12,7 @@ again). What the public sees of a published period is approved updates only, for
 - `published_history(period)`: the approved status updates for the period or earlier (filter it by action).
 - `published_report(period)`: the report snapshot stored when the period closed.
 - `last_changed()`: when what is published last changed (a period closed or reopened), for caching.
-- `published_indicator_values(period)` and `published_progress(period, target)`: the indicators' values the
+- `published_indicator_values(period)` and `published_progress(period, target=None)`: the indicators' values the
   public sees, and each of a target's indicators' progress (baseline, goals, values, verdict) built on them.
 
 An indicator value is published with a period when both hold:
@@ -96,14 +96,14 @@ def published_indicator_values(period: ReportingPeriod):
     )
 
 
-def published_progress(period: ReportingPeriod, target) -> list[Progress]:
-    """Each indicator measuring `target`, as published with `period`. Three queries however many there are."""
+def published_progress(period: ReportingPeriod, target=None) -> list[Progress]:
+    """Each indicator measuring `target` (or every indicator), as published with `period`. Three queries (four
+    for every indicator, with their targets) however many there are."""
     indicators = (
-        Indicator.objects.serving(target)
-        .in_order()
-        .prefetch_related(
-            Prefetch("goals", queryset=IndicatorGoal.objects.order_by("period")),
-            Prefetch("values", queryset=published_indicator_values(period)),
-        )
+        Indicator.objects.serving(target) if target is not None else Indicator.objects.prefetch_related("targets")
+    )
+    indicators = indicators.in_order().prefetch_related(
+        Prefetch("goals", queryset=IndicatorGoal.objects.order_by("period")),
+        Prefetch("values", queryset=published_indicator_values(period)),
     )
     return [progress_of(indicator, until=period.end) for indicator in indicators]

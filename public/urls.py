@@ -11,5 +11,9 @@ urlpatterns = [
     path("actions/<int:number>/", views.PublicActionView.as_view(), name="action"),
     path("reports/", views.PublicReportListView.as_view(), name="reports"),
     path("reports/<str:period>/", views.PublicReportView.as_view(), name="report"),
+    path("data/", views.OpenDataView.as_view(), name="data"),
+    path("data/<slug:dataset>.csv", views.DatasetView.as_view(format="csv"), name="dataset-csv"),
+    path("data/<slug:dataset>.json", views.DatasetView.as_view(format="json"), name="dataset-json"),
+    path("data/<slug:dataset>.schema.json", views.DatasetSchemaView.as_view(), name="dataset-schema"),
     path("reports/<str:period>/export.xlsx", views.PublicReportExportView.as_view(), name="report-export"),
 ]

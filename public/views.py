@@ -8,7 +8,7 @@ The session is never read, so no page varies by cookie.
 """
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -17,9 +17,10 @@ from django.utils.http import http_date
 from django.views.generic import TemplateView, View
 
 from actions.models import ReportingPeriod
+from ccesplan.plan import current_plan
 from indicators.charts import line_chart
 from indicators.progress import VERDICT_RULE
-from public import published
+from public import opendata, published
 from reports.quarterly import RagSplit
 from targets.models import Target
 
@@ -51,6 +52,7 @@ class PublicPageMixin:
         path = self.request.path
         items = [("Progress", reverse("public:home")), ("Actions", reverse("public:actions"))]
         items.append(("Reports", reverse("public:reports")))
+        items.append(("Open data", reverse("public:data")))
         current = max((href for _, href in items if path.startswith(href)), key=len, default=None)
         return [{"label": label, "href": href, "current": href == current} for label, href in items]
 
@@ -172,3 +174,54 @@ class PublicReportExportView(PublishedPeriodMixin, View):
         )
         response["Content-Disposition"] = f'attachment; filename="cces-progress-report-{snapshot.period.slug}.xlsx"'
         return make_cacheable(response)
+
+
+class OpenDataView(PublicPageMixin, TemplateView):
+    """The downloads: each dataset as CSV and JSON with its schema, the licence, and the API."""
+
+    template_name = "public/open_data.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "datasets": opendata.DATASETS.values()}
+
+
+class DatasetMixin:
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return conditional_get(super().as_view(**initkwargs))
+
+    def get_dataset(self) -> opendata.Dataset:
+        dataset = opendata.DATASETS.get(self.kwargs["dataset"])
+        if dataset is None:
+            raise Http404(f"There is no dataset ‘{self.kwargs['dataset']}’.")
+        return dataset
+
+    def licensed(self, response):
+        response["Link"] = f'<{current_plan().licence_url}>; rel="license"'
+        return make_cacheable(response)
+
+
+class DatasetView(DatasetMixin, View):
+    format = "csv"
+
+    def get(self, request, *args, **kwargs):
+        dataset = self.get_dataset()
+        period = published.latest_published()
+        if period is None:
+            raise Http404("Nothing has been published yet.")
+        rows = opendata.rows(dataset, period)
+        if self.format == "json":
+            schema_url = request.build_absolute_uri(reverse("public:dataset-schema", args=[dataset.slug]))
+            body = opendata.as_json(dataset, rows, period, schema_url=schema_url)
+            response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        else:
+            response = HttpResponse(opendata.as_csv(dataset, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="cces-{dataset.slug}-{period.slug}.{self.format}"'
+        return self.licensed(response)
+
+
+class DatasetSchemaView(DatasetMixin, View):
+    def get(self, request, *args, **kwargs):
+        schema = opendata.json_schema(self.get_dataset())
+        response = JsonResponse(schema, content_type="application/schema+json", json_dumps_params={"indent": 1})
+        return self.licensed(response)

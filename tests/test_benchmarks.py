@@ -44,3 +44,10 @@ def test_the_load_script_runs_without_errors():
     assert re.search(
         r"Imports confirmed during the saves: [1-9]\d*; their updates missing afterwards: 0", result.stdout
     )
+
+
+def test_the_api_benchmark_compares_the_same_rows():
+    """A small run, so the script keeps working; `make bench` runs it at 5,000 actions."""
+    result = run_script("benchmarks/api.py", "--actions", "300", "--rounds", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("ratio (medians)") == 2, result.stdout

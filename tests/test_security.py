@@ -159,6 +159,7 @@ FORMS = [
         "plan_admin",
         302,
     ),
+    ("create an API token", "/accounts/api-tokens/", "/accounts/api-tokens/", {}, "manager", 200),
 ]
 
 
