@@ -35,7 +35,6 @@ from actions.models import (
     UpdateReminder,
 )
 from actions.models.status import MAX_COMMENTARY_LENGTH
-from actions.periods import Quarter
 from actions.permissions import EDIT_ANY_ACTION
 from actions.services import StatusConflict, record_status
 
@@ -107,13 +106,16 @@ class ActionAdminForm(forms.ModelForm):
         # Plan admins know the officers by name, not by their sign-in usernames.
         if "leads" in self.fields:  # officers see the form without the plan's own fields
             self.fields["leads"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        # The status block starts empty: saving the form records a status only when someone fills it in.
+        # The update the page showed is still sent, so a status recorded meanwhile is not overwritten.
+        self.fields["period"].choices = [("", "---------"), *self.fields["period"].choices]
         current = self.instance.current_update if self.instance.pk else None
         self.initial.update(
             {
-                "period": Quarter.current(self.today).slug,
-                "delivery_status": current.delivery_status if current else "",
-                "rag": current.rag if current else "",
-                "commentary": current.commentary if current else "",
+                "period": "",
+                "delivery_status": "",
+                "rag": "",
+                "commentary": "",
                 "based_on": current.pk if current else None,
             }
         )
@@ -131,11 +133,8 @@ class ActionAdminForm(forms.ModelForm):
         if any(name in self.errors for name in (*self.STATUS_FIELDS, "based_on")):
             return cleaned
         base = self.based_on_update
-        position = (cleaned["delivery_status"], cleaned["rag"], cleaned["commentary"])
-        # A status is recorded when the position differs from the one the page showed, or the period was
-        # chosen on purpose; saving the action's wording alone records nothing.
-        previous = (base.delivery_status, base.rag, base.commentary) if base else ("", "", "")
-        self.records_status = position != previous or "period" in self.changed_data
+        # A status is recorded only when the block is filled in; saving the action's wording alone records nothing.
+        self.records_status = any(cleaned.get(name, "").strip() for name in self.STATUS_FIELDS)
         if not self.records_status:
             return cleaned
         if not cleaned["period"]:
@@ -282,9 +281,18 @@ class ActionAdmin(admin.ModelAdmin):
         "merged_into",
     )
     fieldsets = (
-        ("Record a status", {"fields": ("period", "delivery_status", "rag", "commentary", "based_on")}),
         ("The action", {"fields": ACTION_FIELDS}),
         ("Current status", {"fields": ("current_rag", "current_delivery_status", "current_period")}),
+        (
+            "Record a status",
+            {
+                # Folded (a <details>) and empty until someone chooses to record one; Django opens it on an error.
+                "classes": ("collapse",),
+                "description": "Leave this empty to save the action without recording a status. To record "
+                "one, choose the reporting period, delivery status and RAG, with commentary where needed.",
+                "fields": ("period", "delivery_status", "rag", "commentary", "based_on"),
+            },
+        ),
     )
 
     @admin.display(description="action")
