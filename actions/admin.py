@@ -98,7 +98,9 @@ class ActionAdminForm(forms.ModelForm):
             "portfolio_holder",
             "partners",
             "merged_into",
+            "wording_to_check",
         )
+        widgets = {"wording_to_check": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -253,6 +255,21 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WordingToCheckFilter(admin.SimpleListFilter):
+    title = "wording to be checked"
+    parameter_name = "wording_to_check"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Wording to be checked"), ("no", "Wording checked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(wording_to_check="")
+        if self.value() == "no":
+            return queryset.filter(wording_to_check="")
+        return queryset
+
+
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
     form = ActionAdminForm
@@ -265,7 +282,8 @@ class ActionAdmin(admin.ModelAdmin):
         "lead_names",
     )
     list_display_links = ("number", "summary")
-    list_filter = ("current_rag", "current_delivery_status", "targets", OverdueFilter)
+    list_filter = ("current_rag", "current_delivery_status", "targets", OverdueFilter, WordingToCheckFilter)
+    actions = ("mark_wording_checked",)
     search_fields = ("number__exact", "text", "current_update__commentary")
     filter_horizontal = ("leads", "partners")
     ordering = ("number",)
@@ -279,6 +297,7 @@ class ActionAdmin(admin.ModelAdmin):
         "portfolio_holder",
         "partners",
         "merged_into",
+        "wording_to_check",
     )
     fieldsets = (
         ("The action", {"fields": ACTION_FIELDS}),
@@ -294,6 +313,15 @@ class ActionAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    @admin.action(description="Mark the wording as checked (clears the mark)", permissions=["plan"])
+    def mark_wording_checked(self, request, queryset):
+        # Plan admins only (has_plan_permission): officers may change an action they lead, but only its status.
+        cleared = queryset.exclude(wording_to_check="").update(wording_to_check="")
+        self.message_user(request, f"The wording of {cleared} action{'s' if cleared != 1 else ''} marked as checked.")
+
+    def has_plan_permission(self, request):
+        return is_plan_admin(request.user)
 
     @admin.display(description="action")
     def summary(self, action):
@@ -337,7 +365,7 @@ class ActionAdmin(admin.ModelAdmin):
                 obj.save(
                     update_fields=[
                         *("number", "text", "target_date_text", "target_year", "merged_into"),
-                        *("service", "portfolio_holder"),
+                        *("service", "portfolio_holder", "wording_to_check"),
                     ]
                 )
             else:

@@ -52,9 +52,12 @@ class ActionDetailView(PlanReaderRequiredMixin, DetailView):
             {"title": m.title, "due": m.due, "done": m.done, "late": m.is_late(today)}
             for m in self.object.milestones.all()
         ]
-        context["definition_history"] = (
-            definition_history(self.object) if self.request.user.has_perm(EDIT_ANY_ACTION) else None
-        )
+        plan_admin = self.request.user.has_perm(EDIT_ANY_ACTION)
+        context["definition_history"] = definition_history(self.object) if plan_admin else None
+        # Words the source left uncertain are marked for plan admins only: to everyone else they are the plan's.
+        phrases = self.object.phrases_to_check if plan_admin else []
+        context["wording_phrases"] = phrases
+        context["wording_not_in_text"] = [phrase for phrase in phrases if phrase not in self.object.text]
         return context
 
 

@@ -26,6 +26,9 @@ LAYOUT_PAGES = [
     ("reports", "manager", "/reports/"),
     ("record a status", "officer", "/actions/22/update/"),
     ("imports", "planadmin", "/imports/"),
+    ("action page with wording to be checked, plan admin", "planadmin", "/actions/9/"),
+    ("targets, plan admin", "planadmin", "/targets/"),
+    ("target page with a reconstructed title, plan admin", "planadmin", "/targets/2/"),
 ]
 
 
