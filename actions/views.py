@@ -224,6 +224,8 @@ class ActionListView(PlanReaderRequiredMixin, FilteredActionsMixin, TemplateView
             filter=filterset,
             table=table,
             rag_counts=self.rag_links(counts, chosen),
+            # Said above the counts: they ignore the RAG filter, so they count colours the list leaves out.
+            rag_shown=" and ".join(RAG(code).label.lower() for code in RAG.values if code in chosen),
             query_string=self.query_without("page", "per_page"),
         )
         return context

@@ -152,6 +152,25 @@ def test_rag_counts_follow_the_other_filters_and_link_to_each_colour(as_manager)
     assert counts[RAG.GREEN][0] == len(serving(7)) - 5
     html = " ".join(response.content.decode().split())
     assert '<strong class="govuk-tag app-rag--amber">Amber</strong> 5 actions' in html
+    assert (
+        "These count all three colours among the actions that match your other filters, "
+        "not only the red actions listed below."
+    ) in html
+    assert 'Red</strong> 0 actions<span class="govuk-visually-hidden">: show only red</span></a> (shown below)' in html
+    assert html.count("(shown below)") == 1
+
+
+def test_rag_counts_say_what_they_count(as_manager):
+    response = as_manager.get("/actions/?rag=green&rag=amber")
+    assert response.status_code == 200
+    html = " ".join(response.content.decode().split())
+    assert "not only the amber and green actions listed below." in html
+    assert html.count("(shown below)") == 2
+    response = as_manager.get("/actions/")
+    assert response.status_code == 200
+    html = " ".join(response.content.decode().split())
+    assert "How many of the actions that match your filters are each colour." in html
+    assert "(shown below)" not in html
 
 
 def test_sorting_by_rag_goes_red_amber_green(as_manager):
