@@ -302,6 +302,20 @@ def test_sort_links_keep_the_filters_and_go_back_to_page_one(client, manager):
     assert 'aria-sort="ascending"' in html
 
 
+@pytest.mark.parametrize(
+    ("sort", "arrow", "words"), [("rag", "&#9650;", "ascending"), ("-rag", "&#9660;", "descending")]
+)
+def test_the_sorted_column_shows_its_direction(as_manager, sort, arrow, words):
+    response = as_manager.get(f"/actions/?sort={sort}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'aria-sort="{words}"' in html
+    assert (
+        f'RAG<span aria-hidden="true"> {arrow}</span><span class="govuk-visually-hidden"> (sorted {words})</span>'
+    ) in html
+    assert html.count('<span aria-hidden="true"> &#96') == 1  # only the sorted column has an arrow
+
+
 def grow_action_page(number: int, size: str):
     """Action `number` with one bare update ("small"), or a page that grows in every direction ("large"): history
     rows from three imports and from four people, three leads and two actions merged into it."""

@@ -21,6 +21,7 @@ LAYOUT_PAGES = [
     *PAGES,
     ("action list", "manager", "/actions/"),
     ("action list filtered by RAG", "manager", "/actions/?rag=red"),
+    ("action list sorted by RAG descending", "manager", "/actions/?sort=-rag"),
     ("my actions", "officer", "/actions/mine/"),
     ("targets", "manager", "/targets/"),
     ("reports", "manager", "/reports/"),
