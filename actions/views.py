@@ -222,6 +222,7 @@ class ActionListView(PlanReaderRequiredMixin, FilteredActionsMixin, TemplateView
         counts.pop("")
         context.update(
             filter=filterset,
+            selected_filters=filterset.selected(self.request.GET),
             table=table,
             rag_counts=self.rag_links(counts, chosen),
             # Said above the counts: they ignore the RAG filter, so they count colours the list leaves out.
