@@ -194,7 +194,7 @@ class ActionFilter(django_filters.FilterSet):
             if name == "q":
                 tags.append({"label": f"{self.TAG_NAMES[name]}: “{value}”", "href": self._without(query, name)})
                 continue
-            labels = dict((str(code), label) for code, label in field.choices)
+            labels = {str(code): label for code, label in field.choices}
             for code in value if isinstance(value, list) else [value]:
                 tags.append(
                     {

@@ -387,7 +387,8 @@ def test_each_chosen_filter_is_a_tag_that_removes_it(as_manager):
     html = " ".join(response.content.decode().split())
     assert '<h3 class="govuk-heading-s govuk-!-margin-bottom-0">Selected filters</h3>' in html
     assert (
-        '<a class="moj-filter__tag" href="?rag=amber&amp;target=2&amp;overdue=on&amp;q=heat&amp;sort=rag&amp;per_page=20">'
+        '<a class="moj-filter__tag" '
+        'href="?rag=amber&amp;target=2&amp;overdue=on&amp;q=heat&amp;sort=rag&amp;per_page=20">'
         '<span class="govuk-visually-hidden">Remove this filter: </span>RAG: Red</a>'
     ) in html
     # Following a tag gives the list without that filter and keeps the others.
