@@ -147,3 +147,9 @@ def test_a_title_from_the_source_has_no_note(client, seeded_plan, plan_admin):
     assert "Title reconstructed" not in response.content.decode()
     listing = client.get("/targets/").content.decode()
     assert listing.count("Title reconstructed</strong>") == 4  # targets 2, 3, 5 and 6
+
+
+def test_phrases_to_check_are_the_lines_stripped_without_blanks():
+    action = Action(number=1, text="x", wording_to_check="  first phrase \n\n \nsecond\n")
+    assert action.phrases_to_check == ["first phrase", "second"]
+    assert Action(number=2, text="x").phrases_to_check == []
