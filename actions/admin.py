@@ -35,7 +35,6 @@ from actions.models import (
     UpdateReminder,
 )
 from actions.models.status import MAX_COMMENTARY_LENGTH
-from actions.periods import Quarter
 from actions.permissions import EDIT_ANY_ACTION
 from actions.services import StatusConflict, record_status
 
@@ -99,7 +98,9 @@ class ActionAdminForm(forms.ModelForm):
             "portfolio_holder",
             "partners",
             "merged_into",
+            "wording_to_check",
         )
+        widgets = {"wording_to_check": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,13 +108,16 @@ class ActionAdminForm(forms.ModelForm):
         # Plan admins know the officers by name, not by their sign-in usernames.
         if "leads" in self.fields:  # officers see the form without the plan's own fields
             self.fields["leads"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        # The status block starts empty: saving the form records a status only when someone fills it in.
+        # The update the page showed is still sent, so a status recorded meanwhile is not overwritten.
+        self.fields["period"].choices = [("", "---------"), *self.fields["period"].choices]
         current = self.instance.current_update if self.instance.pk else None
         self.initial.update(
             {
-                "period": Quarter.current(self.today).slug,
-                "delivery_status": current.delivery_status if current else "",
-                "rag": current.rag if current else "",
-                "commentary": current.commentary if current else "",
+                "period": "",
+                "delivery_status": "",
+                "rag": "",
+                "commentary": "",
                 "based_on": current.pk if current else None,
             }
         )
@@ -131,11 +135,8 @@ class ActionAdminForm(forms.ModelForm):
         if any(name in self.errors for name in (*self.STATUS_FIELDS, "based_on")):
             return cleaned
         base = self.based_on_update
-        position = (cleaned["delivery_status"], cleaned["rag"], cleaned["commentary"])
-        # A status is recorded when the position differs from the one the page showed, or the period was
-        # chosen on purpose; saving the action's wording alone records nothing.
-        previous = (base.delivery_status, base.rag, base.commentary) if base else ("", "", "")
-        self.records_status = position != previous or "period" in self.changed_data
+        # A status is recorded only when the block is filled in; saving the action's wording alone records nothing.
+        self.records_status = any(cleaned.get(name, "").strip() for name in self.STATUS_FIELDS)
         if not self.records_status:
             return cleaned
         if not cleaned["period"]:
@@ -254,6 +255,21 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WordingToCheckFilter(admin.SimpleListFilter):
+    title = "wording to be checked"
+    parameter_name = "wording_to_check"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Wording to be checked"), ("no", "Wording checked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(wording_to_check="")
+        if self.value() == "no":
+            return queryset.filter(wording_to_check="")
+        return queryset
+
+
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
     form = ActionAdminForm
@@ -266,7 +282,8 @@ class ActionAdmin(admin.ModelAdmin):
         "lead_names",
     )
     list_display_links = ("number", "summary")
-    list_filter = ("current_rag", "current_delivery_status", "targets", OverdueFilter)
+    list_filter = ("current_rag", "current_delivery_status", "targets", OverdueFilter, WordingToCheckFilter)
+    actions = ("mark_wording_checked",)
     search_fields = ("number__exact", "text", "current_update__commentary")
     filter_horizontal = ("leads", "partners")
     ordering = ("number",)
@@ -280,12 +297,31 @@ class ActionAdmin(admin.ModelAdmin):
         "portfolio_holder",
         "partners",
         "merged_into",
+        "wording_to_check",
     )
     fieldsets = (
-        ("Record a status", {"fields": ("period", "delivery_status", "rag", "commentary", "based_on")}),
         ("The action", {"fields": ACTION_FIELDS}),
         ("Current status", {"fields": ("current_rag", "current_delivery_status", "current_period")}),
+        (
+            "Record a status",
+            {
+                # Folded (a <details>) and empty until someone chooses to record one; Django opens it on an error.
+                "classes": ("collapse",),
+                "description": "Leave this empty to save the action without recording a status. To record "
+                "one, choose the reporting period, delivery status and RAG, with commentary where needed.",
+                "fields": ("period", "delivery_status", "rag", "commentary", "based_on"),
+            },
+        ),
     )
+
+    @admin.action(description="Mark the wording as checked (clears the mark)", permissions=["plan"])
+    def mark_wording_checked(self, request, queryset):
+        # Plan admins only (has_plan_permission): officers may change an action they lead, but only its status.
+        cleared = queryset.exclude(wording_to_check="").update(wording_to_check="")
+        self.message_user(request, f"The wording of {cleared} action{'s' if cleared != 1 else ''} marked as checked.")
+
+    def has_plan_permission(self, request):
+        return is_plan_admin(request.user)
 
     @admin.display(description="action")
     def summary(self, action):
@@ -329,7 +365,7 @@ class ActionAdmin(admin.ModelAdmin):
                 obj.save(
                     update_fields=[
                         *("number", "text", "target_date_text", "target_year", "merged_into"),
-                        *("service", "portfolio_holder"),
+                        *("service", "portfolio_holder", "wording_to_check"),
                     ]
                 )
             else:

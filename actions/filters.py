@@ -175,6 +175,57 @@ class ActionFilter(django_filters.FilterSet):
     def chosen_period_label(self) -> str:
         return Quarter.from_slug(self.chosen_period).label if self.chosen_period else ""
 
+    # How a chosen filter is named on its removable tag (the MOJ filter layout's "Selected filters").
+    TAG_NAMES = {
+        "rag": "RAG",
+        "target": "Target",
+        "status": "Status",
+        "service": "Service",
+        "portfolio": "Portfolio holder",
+        "partner": "Partner",
+        "funding": "Funding",
+        "q": "Words",
+        "period": "As at",
+    }
+
+    def selected(self, query) -> list[dict]:
+        """Each filter that validated and narrows the list, as a tag: its words (`label`) and the address of the
+        same list without it (`href`: the query string less that one value, back to page one)."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        tags = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", [], False):
+                continue
+            field = self.form.fields[name]
+            if isinstance(field, forms.BooleanField):
+                tags.append({"label": field.label, "href": self._without(query, name)})
+                continue
+            if name == "q":
+                tags.append({"label": f"{self.TAG_NAMES[name]}: “{value}”", "href": self._without(query, name)})
+                continue
+            labels = {str(code): label for code, label in field.choices}
+            for code in value if isinstance(value, list) else [value]:
+                tags.append(
+                    {
+                        "label": f"{self.TAG_NAMES[name]}: {labels.get(str(code), code)}",
+                        "href": self._without(query, name, str(code)),
+                    }
+                )
+        return tags
+
+    @staticmethod
+    def _without(query, name: str, value: str | None = None) -> str:
+        query = query.copy()
+        query.pop("page", None)
+        if value is None:
+            query.pop(name, None)
+        else:
+            query.setlist(name, [kept for kept in query.getlist(name) if kept != value])
+        encoded = query.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
     def filter_queryset(self, queryset):
         return self.filtered(queryset)
 

@@ -3,7 +3,9 @@ from datetime import date
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from actions import exports
@@ -52,9 +54,12 @@ class ActionDetailView(PlanReaderRequiredMixin, DetailView):
             {"title": m.title, "due": m.due, "done": m.done, "late": m.is_late(today)}
             for m in self.object.milestones.all()
         ]
-        context["definition_history"] = (
-            definition_history(self.object) if self.request.user.has_perm(EDIT_ANY_ACTION) else None
-        )
+        plan_admin = self.request.user.has_perm(EDIT_ANY_ACTION)
+        context["definition_history"] = definition_history(self.object) if plan_admin else None
+        # Words the source left uncertain are marked for plan admins only: to everyone else they are the plan's.
+        phrases = self.object.phrases_to_check if plan_admin else []
+        context["wording_phrases"] = phrases
+        context["wording_not_in_text"] = [phrase for phrase in phrases if phrase not in self.object.text]
         return context
 
 
@@ -123,14 +128,45 @@ class StatusUpdateView(ActionEditorRequiredMixin, FormView):
             form.add_error("period", str(closed))
             return self.form_invalid(form)
         if update.awaiting_review:
-            messages.success(
-                self.request,
+            saved = (
                 f"Status recorded for action {self.action.number} and sent for review. "
-                "Reports and the public site will count it once a manager approves it.",
+                "Reports and the public site will count it once a manager approves it."
             )
         else:
-            messages.success(self.request, f"Status recorded for action {self.action.number}.")
+            saved = f"Status recorded for action {self.action.number}."
+        messages.success(self.request, format_html("{} {}", saved, self.next_awaiting_note()))
         return redirect("actions:detail", number=self.action.number)
+
+    def next_awaiting_note(self) -> str:
+        """A link on to the next action awaiting an update, in My actions' order (the plan's, after this one,
+        then from the top), or that none is left."""
+        period = Quarter.current(self.today)
+        awaiting = list(
+            Action.objects.led_by(self.request.user)
+            .awaiting_update(period)
+            .exclude(pk=self.action.pk)
+            .in_plan_order()
+            .only("pk", "number", "text")
+        )
+        if not awaiting:
+            if not Action.objects.led_by(self.request.user).exists():
+                return ""
+            return format_html(
+                'None of your actions is awaiting an update for {}. <a class="govuk-notification-banner__link" '
+                'href="{}">Back to my actions</a>.',
+                period.label,
+                reverse("actions:mine"),
+            )
+        following = next((action for action in awaiting if action.number > self.action.number), awaiting[0])
+        return format_html(
+            'Next awaiting an update for {}: <a class="govuk-notification-banner__link" href="{}">record status '
+            'for action {}<span class="govuk-visually-hidden">, {}</span></a> ({} left).',
+            period.label,
+            reverse("actions:update", kwargs={"number": following.number}),
+            following.number,
+            following.summary,
+            len(awaiting),
+        )
 
     def render_conflict(self, form, conflict):
         """Their update and the officer's side by side; "save mine anyway" re-posts it based on theirs."""
@@ -186,8 +222,11 @@ class ActionListView(PlanReaderRequiredMixin, FilteredActionsMixin, TemplateView
         counts.pop("")
         context.update(
             filter=filterset,
+            selected_filters=filterset.selected(self.request.GET),
             table=table,
             rag_counts=self.rag_links(counts, chosen),
+            # Said above the counts: they ignore the RAG filter, so they count colours the list leaves out.
+            rag_shown=" and ".join(RAG(code).label.lower() for code in RAG.values if code in chosen),
             query_string=self.query_without("page", "per_page"),
         )
         return context

@@ -102,7 +102,13 @@ def status_post(url, client, action):
         page = client.get(url)
         if page.status_code != 200:
             return {"rag": "red", "commentary": "Posted blind"}
-        return admin_form_data(page, rag="red", commentary="Posted from the matrix")
+        return admin_form_data(
+            page,
+            period=page.context["adminform"].form.fields["period"].choices[1][0],
+            delivery_status="in_progress",
+            rag="red",
+            commentary="Posted from the matrix",
+        )
     return {
         "period": "2023-24-q1",
         "delivery_status": "in_progress",

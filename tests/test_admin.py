@@ -1,5 +1,7 @@
 """The admin: officers record status for the actions they lead and see nothing else; plan admins keep the plan."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -11,6 +13,13 @@ pytestmark = pytest.mark.django_db
 
 def change_url(action):
     return f"/admin/actions/action/{action.pk}/change/"
+
+
+def status(page, **changes) -> dict:
+    """The "Record a status" block filled in as someone choosing to record one would: the current period,
+    in progress, green, unless `changes` say otherwise."""
+    period = page.context["adminform"].form.fields["period"].choices[1][0]  # [0] is the empty choice
+    return {"period": period, "delivery_status": "in_progress", "rag": "green", "commentary": "", **changes}
 
 
 @pytest.fixture
@@ -76,7 +85,7 @@ def test_officer_status_change_in_the_admin_appends_an_update(client, officer, l
     page = client.get(change_url(led))
     response = client.post(
         change_url(led),
-        admin_form_data(page, rag="amber", commentary="Asbestos found", text="Tampered", number="99"),
+        admin_form_data(page, **status(page, rag="amber", commentary="Asbestos found"), text="Tampered", number="99"),
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     saved = latest_update(led)
@@ -93,18 +102,51 @@ def test_officer_status_change_in_the_admin_appends_an_update(client, officer, l
     assert before.commentary == "Designs agreed"
 
 
-def test_saving_without_a_change_records_nothing(client, officer, led):
+def test_the_status_block_opens_empty_and_folded(client, officer, plan_admin, led):
+    for user in (officer, plan_admin):
+        client.force_login(user)
+        response = client.get(change_url(led))
+        assert response.status_code == 200
+        form = response.context["adminform"].form
+        assert [form[name].value() for name in ("period", "delivery_status", "rag", "commentary")] == ["", "", "", ""]
+        assert form["based_on"].value() == led.current_update_id
+        html = response.content.decode()
+        assert re.search(r"<details><summary>\s*<h2[^>]*>Record a status</h2>\s*</summary>", html)
+        assert "Leave this empty to save the action without recording a status." in html
+        assert "selected>Green</option>" not in html  # nothing chosen for them
+
+
+@pytest.mark.parametrize("who", ["officer", "plan_admin"])
+def test_saving_without_choosing_to_record_a_status_records_nothing(client, request, led, who):
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(change_url(led))
+    response = client.post(change_url(led), admin_form_data(page))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert StatusUpdate.objects.filter(action=led).count() == 1
+    assert "a status was recorded" not in client.get(response["Location"]).content.decode()
+
+
+def test_a_status_block_filled_in_part_says_what_else_to_choose_and_opens(client, officer, led):
     client.force_login(officer)
     page = client.get(change_url(led))
-    period = led.current_period_id
-    client.post(change_url(led), admin_form_data(page, period=period))
+    response = client.post(change_url(led), admin_form_data(page, rag="amber", commentary="Asbestos found"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "period": ["Select the reporting period this status is for."],
+        "delivery_status": ["Select a delivery status to record a new status."],
+    }
+    html = response.content.decode()
+    assert re.search(r"<h2[^>]*>Record a status</h2>", html)
+    assert not re.search(r"<summary>\s*<h2[^>]*>Record a status", html)  # open, its errors in view
     assert StatusUpdate.objects.filter(action=led).count() == 1
 
 
 def test_blanking_the_status_in_the_admin_says_what_to_choose_and_is_not_a_server_error(client, officer, led):
     client.force_login(officer)
     page = client.get(change_url(led))
-    response = client.post(change_url(led), admin_form_data(page, rag="", delivery_status="", commentary="Why"))
+    response = client.post(
+        change_url(led), admin_form_data(page, **status(page, rag="", delivery_status="", commentary="Why"))
+    )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["rag"] == ["Select a RAG status to record a new status."]
@@ -114,7 +156,7 @@ def test_blanking_the_status_in_the_admin_says_what_to_choose_and_is_not_a_serve
 def test_the_commentary_rule_holds_in_the_admin(client, officer, led):
     client.force_login(officer)
     page = client.get(change_url(led))
-    response = client.post(change_url(led), admin_form_data(page, rag="red", commentary=""))
+    response = client.post(change_url(led), admin_form_data(page, **status(page, rag="red", commentary="")))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["commentary"] == [
         "Enter commentary to explain why the RAG status is red"
@@ -127,7 +169,7 @@ def test_a_stale_admin_change_is_refused_with_an_explanation(client, officer, pl
     page = client.get(change_url(led))
     theirs = make_update(led, "2023-24-q1", rag="red", commentary="Budget cut", recorded_by=plan_admin)
 
-    response = client.post(change_url(led), admin_form_data(page, rag="amber", commentary="Mine"))
+    response = client.post(change_url(led), admin_form_data(page, **status(page, rag="amber", commentary="Mine")))
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.non_field_errors()
@@ -241,7 +283,7 @@ def test_two_admin_saves_at_once_on_the_same_status_save_one(officer, plan_admin
 
     def save(index, words):
         return lambda: browsers[index].post(
-            change_url(action), admin_form_data(pages[index], rag="amber", commentary=words)
+            change_url(action), admin_form_data(pages[index], **status(pages[index], rag="amber", commentary=words))
         )
 
     responses = run_concurrently(save(0, "From the officer"), save(1, "From the plan admin"))
@@ -276,9 +318,7 @@ def test_plan_admin_adds_an_action_with_its_first_status(client, plan_admin, off
         text="Trial electric gritters",
         target_date_text="2025",
         leads=[str(officer.pk)],
-        rag="red",
-        delivery_status="not_started",
-        commentary="Awaiting funding",
+        **status(page, rag="red", delivery_status="not_started", commentary="Awaiting funding"),
     )
     response = client.post("/admin/actions/action/add/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors

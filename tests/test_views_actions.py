@@ -152,6 +152,25 @@ def test_rag_counts_follow_the_other_filters_and_link_to_each_colour(as_manager)
     assert counts[RAG.GREEN][0] == len(serving(7)) - 5
     html = " ".join(response.content.decode().split())
     assert '<strong class="govuk-tag app-rag--amber">Amber</strong> 5 actions' in html
+    assert (
+        "These count all three colours among the actions that match your other filters, "
+        "not only the red actions listed below."
+    ) in html
+    assert 'Red</strong> 0 actions<span class="govuk-visually-hidden">: show only red</span></a> (shown below)' in html
+    assert html.count("(shown below)") == 1
+
+
+def test_rag_counts_say_what_they_count(as_manager):
+    response = as_manager.get("/actions/?rag=green&rag=amber")
+    assert response.status_code == 200
+    html = " ".join(response.content.decode().split())
+    assert "not only the amber and green actions listed below." in html
+    assert html.count("(shown below)") == 2
+    response = as_manager.get("/actions/")
+    assert response.status_code == 200
+    html = " ".join(response.content.decode().split())
+    assert "How many of the actions that match your filters are each colour." in html
+    assert "(shown below)" not in html
 
 
 def test_sorting_by_rag_goes_red_amber_green(as_manager):
@@ -283,6 +302,20 @@ def test_sort_links_keep_the_filters_and_go_back_to_page_one(client, manager):
     assert 'aria-sort="ascending"' in html
 
 
+@pytest.mark.parametrize(
+    ("sort", "arrow", "words"), [("rag", "&#9650;", "ascending"), ("-rag", "&#9660;", "descending")]
+)
+def test_the_sorted_column_shows_its_direction(as_manager, sort, arrow, words):
+    response = as_manager.get(f"/actions/?sort={sort}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'aria-sort="{words}"' in html
+    assert (
+        f'RAG<span aria-hidden="true"> {arrow}</span><span class="govuk-visually-hidden"> (sorted {words})</span>'
+    ) in html
+    assert html.count('<span aria-hidden="true"> &#96') == 1  # only the sorted column has an arrow
+
+
 def grow_action_page(number: int, size: str):
     """Action `number` with one bare update ("small"), or a page that grows in every direction ("large"): history
     rows from three imports and from four people, three leads and two actions merged into it."""
@@ -338,3 +371,40 @@ def test_the_action_page_costs_the_same_queries_however_its_history_and_people_g
         assert lead.get_full_name() in html[: html.index('<h2 class="govuk-heading-m">History</h2>')]
     if size == "large":
         assert 'href="/actions/6/">Action 6</a>, <a class="govuk-link" href="/actions/7/">Action 7</a>' in html
+
+
+def test_each_chosen_filter_is_a_tag_that_removes_it(as_manager):
+    response = as_manager.get("/actions/?rag=red&rag=amber&target=2&overdue=on&q=heat&sort=rag&page=2&per_page=20")
+    assert response.status_code == 200
+    tags = {tag["label"]: tag["href"] for tag in response.context["selected_filters"]}
+    assert tags == {
+        "RAG: Red": "?rag=amber&target=2&overdue=on&q=heat&sort=rag&per_page=20",
+        "RAG: Amber": "?rag=red&target=2&overdue=on&q=heat&sort=rag&per_page=20",
+        "Target: 2: Council net zero 2030": "?rag=red&rag=amber&overdue=on&q=heat&sort=rag&per_page=20",
+        "Overdue only (target year passed and not complete)": "?rag=red&rag=amber&target=2&q=heat&sort=rag&per_page=20",
+        "Words: “heat”": "?rag=red&rag=amber&target=2&overdue=on&sort=rag&per_page=20",
+    }
+    html = " ".join(response.content.decode().split())
+    assert '<h3 class="govuk-heading-s govuk-!-margin-bottom-0">Selected filters</h3>' in html
+    assert (
+        '<a class="moj-filter__tag" '
+        'href="?rag=amber&amp;target=2&amp;overdue=on&amp;q=heat&amp;sort=rag&amp;per_page=20">'
+        '<span class="govuk-visually-hidden">Remove this filter: </span>RAG: Red</a>'
+    ) in html
+    # Following a tag gives the list without that filter and keeps the others.
+    assert listed(as_manager, tags["RAG: Red"].replace("per_page=20", "per_page=100")) == listed(
+        as_manager, "?rag=amber&target=2&overdue=on&q=heat&per_page=100"
+    )
+
+
+def test_the_last_tag_leads_to_the_whole_list_and_bad_values_make_no_tag(as_manager):
+    response = as_manager.get("/actions/?rag=red&target=99")
+    assert response.status_code == 200
+    assert response.context["selected_filters"] == [{"label": "RAG: Red", "href": "?target=99"}]
+    response = as_manager.get("/actions/?rag=red")
+    assert response.context["selected_filters"] == [{"label": "RAG: Red", "href": "?"}]
+    response = as_manager.get("/actions/")
+    assert response.status_code == 200
+    assert response.context["selected_filters"] == []
+    assert "Selected filters" not in response.content.decode()
+    assert '<link rel="stylesheet" href="/static/moj/moj-frontend.css">' in response.content.decode()

@@ -1,5 +1,6 @@
 """An officer's landing page, the home redirect, navigation, and the account pages."""
 
+import re
 from datetime import date
 
 import pytest
@@ -139,3 +140,25 @@ def test_wrong_current_passwords_lock_the_password_change_as_they_lock_sign_in(c
 def test_password_reset_is_turned_off(client, path):
     assert client.get(path).status_code == 404
     assert client.post(path, {"email": "officer@example.com"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "current"),
+    [
+        ("/actions/mine/", "My actions"),
+        ("/actions/", "Actions"),
+        ("/actions/?rag=red", "Actions"),
+        ("/actions/3/", "Actions"),
+        ("/targets/", "Targets"),
+    ],
+)
+def test_one_navigation_item_is_marked_current(client, officer, led, url, current):
+    client.force_login(officer)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    marked = re.findall(
+        r'aria-current="page">\s*<strong class="govuk-service-navigation__active-fallback">([^<]+)<', html
+    )
+    assert marked == [current]
+    assert html.count("govuk-service-navigation__item--active") == 1

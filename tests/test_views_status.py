@@ -240,3 +240,50 @@ def test_the_longest_commentary_exports_and_imports_back(client, officer, action
     parsed = read_plan_file(data, "export.xlsx", target_headings(Target.objects.all()))
     assert parsed.ok, parsed.problems
     assert parsed.rows[0].commentary == longest.strip()
+
+
+def test_after_saving_a_link_leads_on_to_the_next_action_awaiting_one(client, officer, action):
+    for number in (3, 9, 12):
+        other = make_action(number, text=f"Action {number}'s work")
+        make_update(other, "2022-23-q4", rag="green")
+        other.leads.add(officer)
+    make_update(make_action(10, text="Someone else's"), "2022-23-q4", rag="green")  # not led by the officer
+    done = make_action(11, text="Already updated")
+    make_update(done, "2023-24-q1", rag="green")
+    done.leads.add(officer)
+    client.force_login(officer)
+
+    response = client.post("/actions/7/update/", post_data(action.current_update), follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    # My actions' order is the plan's: after 7 comes 9 (10 is not theirs, 11 is up to date).
+    assert (
+        'Next awaiting an update for 2023/24 Q1: <a class="govuk-notification-banner__link" '
+        'href="/actions/9/update/">record status for action 9'
+    ) in page
+    assert "(3 left)" in page
+
+    for number in (9, 12):
+        client.post(f"/actions/{number}/update/", post_data(latest_update(make_action_ref(number))))
+    response = client.post("/actions/3/update/", post_data(latest_update(make_action_ref(3))), follow=True)
+    page = response.content.decode()
+    assert "Status recorded for action 3" in page
+    assert "None of your actions is awaiting an update for 2023/24 Q1." in page
+    assert 'href="/actions/mine/">Back to my actions</a>' in page
+
+
+def test_after_the_last_action_the_next_link_wraps_to_the_first(client, officer, action):
+    first = make_action(2, text="Earlier work")
+    make_update(first, "2022-23-q4", rag="green")
+    first.leads.add(officer)
+    client.force_login(officer)
+    response = client.post("/actions/7/update/", post_data(action.current_update), follow=True)
+    assert response.status_code == 200
+    assert 'href="/actions/2/update/">record status for action 2' in response.content.decode()
+    assert "(1 left)" in response.content.decode()
+
+
+def make_action_ref(number):
+    from actions.models import Action
+
+    return Action.objects.get(number=number)

@@ -30,7 +30,8 @@ WARNINGS_SHOWN = 100
 
 
 class ImportHistoryView(PlanAdminRequiredMixin, ListView):
-    """Every import batch, newest first; the latest one still standing can be undone."""
+    """Every import batch, newest first; the latest one still standing can be undone, unless undo would be
+    refused, when the reason is shown instead."""
 
     template_name = "imports/importbatch_list.html"
     context_object_name = "batches"
@@ -41,8 +42,10 @@ class ImportHistoryView(PlanAdminRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        latest = ImportBatch.objects.standing().newest_first().values_list("pk", flat=True).first()
-        context["undoable_pk"] = latest
+        latest = ImportBatch.objects.standing().newest_first().first()
+        context["undoable_pk"] = latest.pk if latest else None
+        # Undo is offered only where it would succeed; otherwise the list says why, in undo's own words.
+        context["undo_refused"] = undo_blocker(latest) if latest else None
         context["count_labels"] = ImportCounts.LABELS.values()
         return context
 

@@ -308,6 +308,13 @@ class Action(models.Model):
     )
     partners = models.ManyToManyField("actions.Partner", blank=True, related_name="actions")
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
+    wording_to_check = models.TextField(
+        "wording to be checked",
+        blank=True,
+        help_text="Words in the text kept as the source gave them because they are uncertain (garbled by OCR, "
+        "or a possible typo), one phrase per line, exactly as in the text. Plan admins see them marked on the "
+        "action's page. Empty this box (or use the list's \"Mark the wording as checked\") once checked.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by_import = models.ForeignKey(
         "actions.ImportBatch", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
@@ -330,7 +337,15 @@ class Action(models.Model):
     # The definition's history, who and when (django-simple-history): not the current-status copy, which
     # StatusUpdate rows already keep, so recording a status adds no row here.
     history = DefinitionHistory(
-        excluded_fields=[*CURRENT_STATUS_FIELDS, "target_year", "created_at", "created_by_import"],
+        excluded_fields=[
+            *CURRENT_STATUS_FIELDS,
+            *(
+                "target_year",
+                "created_at",
+                "created_by_import",
+                "wording_to_check",
+            ),  # wording_to_check: a curator's note
+        ],
         m2m_fields=["leads", "partners"],
     )
 
@@ -385,6 +400,11 @@ class Action(models.Model):
         runs together with " - " (the page shows them as a list)."""
         opening, *points = [part.strip() for part in self.text.split(" - ")]
         return opening, [point for point in points if point]
+
+    @property
+    def phrases_to_check(self) -> list[str]:
+        """The uncertain phrases (wording_to_check), one a line, blanks left out."""
+        return [line.strip() for line in self.wording_to_check.splitlines() if line.strip()]
 
     @property
     def has_short_title(self) -> bool:

@@ -21,11 +21,15 @@ LAYOUT_PAGES = [
     *PAGES,
     ("action list", "manager", "/actions/"),
     ("action list filtered by RAG", "manager", "/actions/?rag=red"),
+    ("action list sorted by RAG descending", "manager", "/actions/?sort=-rag"),
     ("my actions", "officer", "/actions/mine/"),
     ("targets", "manager", "/targets/"),
     ("reports", "manager", "/reports/"),
     ("record a status", "officer", "/actions/22/update/"),
     ("imports", "planadmin", "/imports/"),
+    ("action page with wording to be checked, plan admin", "planadmin", "/actions/9/"),
+    ("targets, plan admin", "planadmin", "/targets/"),
+    ("target page with a reconstructed title, plan admin", "planadmin", "/targets/2/"),
 ]
 
 

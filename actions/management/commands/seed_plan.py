@@ -12,7 +12,7 @@ from actions.imports.apply import apply_import
 from actions.imports.reading import read_plan_file
 from actions.imports.rows import target_headings
 from actions.models import Action, ReportingPeriod
-from actions.seed import SEED_PERIOD, SEED_TARGETS, SEED_WORKBOOK
+from actions.seed import SEED_PERIOD, SEED_TARGETS, SEED_WORKBOOK, mark_wording_to_check
 from indicators.models import Indicator
 from indicators.seed import DemoRefused, add_demo_values, load_indicators
 from targets.models import Target
@@ -60,6 +60,10 @@ class Command(BaseCommand):
                 raise CommandError("The seed workbook has problems:\n" + "\n".join(map(str, parsed.problems)))
             _, batch = apply_import(parsed, ReportingPeriod.objects.for_slug(SEED_PERIOD))
             self.stdout.write(f"Imported {batch.actions_created} actions from {SEED_WORKBOOK.name} for {batch.period}.")
+            marked = mark_wording_to_check()
+            self.stdout.write(
+                f"Marked the wording to be checked on {marked} actions (words the source left uncertain)."
+            )
         loaded = load_indicators()
         if loaded:
             self.stdout.write(f"Loaded {loaded} indicators with their goals (no values: the source has none).")
