@@ -1,19 +1,29 @@
 """Exporting actions in the council's layout: rows first (`plan_sheet`), then a format (CSV or XLSX).
 
-No HTTP here. The XLSX is written by `spreadsheet.build_workbook`, so an export can be edited and
-imported back with `actions.imports.reading.read_plan_file`; the CSV has the same columns, with formula-like text
-neutralised (the importer's CSV reader takes the apostrophe off again).
+No HTTP here. The XLSX is written by `spreadsheet.build_workbook` (openpyxl's write-only mode), so an export
+can be edited and imported back with `actions.imports.reading.read_plan_file`; the CSV has the same columns,
+with formula-like text neutralised (the importer's CSV reader takes the apostrophe off again), and is
+produced line by line (`csv_chunks`) for a streamed response.
+
+The rows are read as plain values, not model instances: one query for the actions and their position,
+and one per many-valued part (target links, leads, partners, funding, milestones, links) gathered into
+dicts keyed by action. Seven queries whatever the number of actions.
 """
 
 import csv
 import io
+from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 
+from django.db.models import OuterRef, Subquery
+
 from actions import definitions
-from actions.models import Action, StatusUpdate
+from actions.models import Action, ActionFunding, ActionLink, ActionMilestone, ActionTarget, StatusUpdate
 from actions.periods import Quarter
 from actions.spreadsheet import (
     DETAIL_COLUMNS,
+    Column,
     PlanSheet,
     PlanSheetRow,
     TargetColumn,
@@ -24,6 +34,24 @@ from targets.models import Target
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TICK = "✓"
+# Up to this many actions, the parts are read for those actions by id; beyond it, for the whole plan (an
+# export that large is most of the plan, and a list of ids that long is past what a database takes).
+IDS_IN_QUERY = 2000
+CSV_CHUNK = 64 * 1024  # characters gathered before a streamed CSV sends them
+
+_FIELDS = (
+    "pk",
+    "number",
+    "text",
+    "position_delivery_status",
+    "position_rag",
+    "position_commentary",
+    "target_date_text",
+    "service__name",
+    "service__parent__name",
+    "portfolio_holder__name",
+    "portfolio_holder__role",
+)
 
 
 def plan_targets(targets=None) -> list[TargetColumn]:
@@ -33,42 +61,104 @@ def plan_targets(targets=None) -> list[TargetColumn]:
     return [TargetColumn(target.number, target.title) for target in targets]
 
 
+class _Rows:
+    """The sheet's rows, made from plain values as they are iterated (each time: no query is repeated)."""
+
+    def __init__(self, actions: list[tuple], parts: dict[str, dict]):
+        self.actions = actions
+        self.parts = parts
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def __iter__(self) -> Iterator[PlanSheetRow]:
+        marks, leads, partners = self.parts["marks"], self.parts["leads"], self.parts["partners"]
+        funding, milestones, links = self.parts["funding"], self.parts["milestones"], self.parts["links"]
+        cells_of, in_order = definitions.cells_of, definitions.in_order
+        for pk, number, text, status, rag, commentary, target_date, service, parent, holder, role in self.actions:
+            if service is None:
+                where = {"directorate": "", "service": ""}
+            elif parent is None:
+                where = {"directorate": service, "service": ""}
+            else:
+                where = {"directorate": parent, "service": service}
+            values = {
+                Column.SERVICE: where,
+                Column.LEAD_OFFICER: sorted(leads.get(pk, ())),
+                Column.PORTFOLIO: {"name": holder, "role": role} if holder is not None else None,
+                Column.PARTNERS: sorted(partners.get(pk, ())),
+                Column.FUNDING: in_order(Column.FUNDING, funding.get(pk, [])),
+                Column.MILESTONES: in_order(Column.MILESTONES, milestones.get(pk, [])),
+                Column.LINKS: in_order(Column.LINKS, links.get(pk, [])),
+            }
+            yield PlanSheetRow(
+                number=number,
+                marks=dict.fromkeys(marks.get(pk, ()), TICK),
+                text=text,
+                delivery_status=status,
+                rag=rag,
+                commentary=commentary or "",
+                target_date=target_date,
+                details=cells_of(values),
+            )
+
+
 def plan_sheet(actions, targets: list[TargetColumn], *, title: str = "Action plan", notes=()) -> PlanSheet:
     """The council's sheet for `actions`, in the queryset's order, one row per action.
 
     Each row shows the action's position as annotated by `Action.objects.with_position(period)`; a
-    queryset without that annotation gets the current position. Eight queries, whatever the number
-    of actions: the actions (with service and portfolio holder), their target links, leads, partners,
-    funding, milestones and links, and the status updates holding their commentary.
+    queryset without that annotation gets the current position. Seven queries, whatever the number of
+    actions: the actions (with their position's commentary, service and portfolio holder), then their
+    target links, leads, partners, funding, milestones and links, each as plain values.
     """
     if "position_update_id" not in actions.query.annotations:
         actions = actions.with_position()
-    actions = list(actions.prefetch_related(None).with_target_links().with_definition())
-    commentary = dict(
-        StatusUpdate.objects.filter(
-            pk__in=[action.position_update_id for action in actions if action.position_update_id]
-        ).values_list("pk", "commentary")
-    )
+    commentary = StatusUpdate.objects.filter(pk=OuterRef("position_update_id")).values("commentary")[:1]
+    rows = list(actions.prefetch_related(None).annotate(position_commentary=Subquery(commentary)).values_list(*_FIELDS))
     return PlanSheet(
         targets=targets,
-        rows=[_row(action, commentary.get(action.position_update_id, "")) for action in actions],
+        rows=_Rows(rows, _parts([row[0] for row in rows])),
         title=title,
         notes=list(notes),
         detail_columns=DETAIL_COLUMNS,
     )
 
 
-def _row(action: Action, commentary: str) -> PlanSheetRow:
-    return PlanSheetRow(
-        number=action.number,
-        marks={link.target.number: TICK for link in action.target_links.all()},
-        text=action.text,
-        delivery_status=action.position_delivery_status,
-        rag=action.position_rag,
-        commentary=commentary,
-        target_date=action.target_date_text,
-        details=definitions.cells_of(definitions.values_of(action)),
-    )
+def _parts(pks: list[int]) -> dict[str, dict]:
+    """Each many-valued part of the actions `pks`, as {action pk: values}: one query a part."""
+
+    def of(model):
+        queryset = model.objects.order_by()
+        return queryset.filter(action_id__in=pks) if len(pks) <= IDS_IN_QUERY else queryset
+
+    wanted = set(pks)
+
+    def grouped(rows, value) -> dict:
+        found = defaultdict(list)
+        for row in rows:
+            if row[0] in wanted:
+                found[row[0]].append(value(row))
+        return found
+
+    return {
+        "marks": grouped(of(ActionTarget).values_list("action_id", "target__number"), lambda row: row[1]),
+        "leads": grouped(
+            of(Action.leads.through).values_list("action_id", "user__first_name", "user__last_name", "user__username"),
+            lambda row: f"{row[1]} {row[2]}".strip() or row[3],
+        ),
+        "partners": grouped(of(Action.partners.through).values_list("action_id", "partner__name"), lambda row: row[1]),
+        "funding": grouped(
+            of(ActionFunding).values_list("action_id", "amount", "source", "state", "financial_year"),
+            lambda row: definitions.funding_dict(*row[1:]),
+        ),
+        "milestones": grouped(
+            of(ActionMilestone).values_list("action_id", "title", "due", "done"),
+            lambda row: definitions.milestone_dict(*row[1:]),
+        ),
+        "links": grouped(
+            of(ActionLink).values_list("action_id", "title", "url"), lambda row: {"title": row[1], "url": row[2]}
+        ),
+    }
 
 
 def xlsx_bytes(sheet: PlanSheet) -> bytes:
@@ -77,16 +167,25 @@ def xlsx_bytes(sheet: PlanSheet) -> bytes:
     return buffer.getvalue()
 
 
-def csv_text(sheet: PlanSheet) -> str:
-    """The sheet as CSV with the workbook's header wording; cells a spreadsheet would run as formulas are
-    prefixed with an apostrophe."""
+def csv_chunks(sheet: PlanSheet) -> Iterator[str]:
+    """The sheet as CSV with the workbook's header wording, in pieces of about CSV_CHUNK characters, written
+    as the rows are made; cells a spreadsheet would run as formulas are prefixed with an apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(sheet.headers())
     for row in sheet.rows:
         number, *cells = sheet.cells(row)
         writer.writerow([number, *(neutralise_formula(cell) for cell in cells)])
-    return buffer.getvalue()
+        if buffer.tell() >= CSV_CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_text(sheet: PlanSheet) -> str:
+    """The whole CSV at once (see csv_chunks)."""
+    return "".join(csv_chunks(sheet))
 
 
 def file_name(*, period: str | None = None, today: date | None = None) -> str:
