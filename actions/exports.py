@@ -11,9 +11,11 @@ dicts keyed by action. Seven queries whatever the number of actions.
 """
 
 import csv
+import gc
 import io
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.db.models import OuterRef, Subquery
@@ -122,6 +124,20 @@ def plan_sheet(actions, targets: list[TargetColumn], *, title: str = "Action pla
         notes=list(notes),
         detail_columns=DETAIL_COLUMNS,
     )
+
+
+@contextmanager
+def _without_cyclic_gc():
+    """Reading tens of thousands of rows makes only tuples, dicts and strings, which form no cycles; Python's
+    cyclic collector, set off by the allocations alone, would walk them all again and again (about half the
+    time of reading them, measured at 5,000 actions). Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parts(pks: list[int]) -> dict[str, dict]:
