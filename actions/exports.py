@@ -21,6 +21,7 @@ from datetime import date
 from django.db.models import OuterRef, Subquery
 
 from actions import definitions
+from actions.bulk import for_ids
 from actions.models import Action, ActionFunding, ActionLink, ActionMilestone, ActionTarget, StatusUpdate
 from actions.periods import Quarter
 from actions.spreadsheet import (
@@ -36,9 +37,6 @@ from targets.models import Target
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TICK = "✓"
-# Up to this many actions, the parts are read for those actions by id; beyond it, for the whole plan (an
-# export that large is most of the plan, and a list of ids that long is past what a database takes).
-IDS_IN_QUERY = 2000
 CSV_CHUNK = 64 * 1024  # characters gathered before a streamed CSV sends them
 
 _FIELDS = (
@@ -144,8 +142,7 @@ def _parts(pks: list[int]) -> dict[str, dict]:
     """Each many-valued part of the actions `pks`, as {action pk: values}: one query a part."""
 
     def of(model):
-        queryset = model.objects.order_by()
-        return queryset.filter(action_id__in=pks) if len(pks) <= IDS_IN_QUERY else queryset
+        return for_ids(model.objects.order_by(), "action_id", pks)
 
     wanted = set(pks)
 
