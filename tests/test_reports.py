@@ -547,3 +547,29 @@ def test_a_report_of_most_of_the_plan_reads_whole_tables_and_gives_the_same_figu
     ]
     assert whole.targets_of == by_ids.targets_of
     assert (whole.by_funding, whole.late_milestones) == (by_ids.by_funding, by_ids.late_milestones)
+
+
+def test_the_page_lists_at_most_fifty_actions_a_heading_and_says_where_the_rest_are(client, manager):
+    from reports.closing import LIST_LIMIT
+    from tests.factories import make_synthetic_plan
+
+    make_targets()
+    make_synthetic_plan(200, quarters=2, first="2022-23-q4")
+    ReportingPeriod.objects.for_slug("2023-24-q2")  # nothing recorded for it: all 200 have no update this period
+    client.force_login(manager)
+    html = client.get(report_url("2023-24-q2")).content.decode()
+    assert "No update this period (200)" in html
+    assert "The first 50 of 200 are listed here." in html
+    assert (
+        '<a class="govuk-link" href="/actions/?stale=on&amp;period=2023-24-q2">See all 200 in the action list</a>'
+        in html
+    )
+    assert "<details" not in html  # no hidden list of every unchanged action
+    report = build_report(ReportingPeriod.objects.get(slug="2023-24-q2"))
+    lists = [report.improved, report.worsened, report.new, report.completed, report.merged, report.overdue]
+    listed = sum(min(len(each), LIST_LIMIT) for each in [*lists, report.stale])
+    assert len(re.findall(r'href="/actions/\d+/"', html)) == listed
+    # Every list the page cut is complete in the workbook.
+    summary = summary_tables(load_workbook(io.BytesIO(export(client, "2023-24-q2").content))["Summary"])
+    assert len(summary["No update this period"]) == 1 + 200
+    assert len(summary["Unchanged"]) == 1 + len(report.unchanged)
