@@ -23,7 +23,7 @@ Definitions (shown on the page and in the export, keep them in step):
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.db.models.functions import TruncDate
 
 from actions.bulk import for_ids
 from actions.models import RAG, Action, ActionTarget, DeliveryStatus, ReportingPeriod, StatusUpdate
@@ -165,6 +165,18 @@ class QuarterlyReport:
     by_service: list[tuple[str, int]] = field(default_factory=list)
     by_funding: list[tuple[str, int]] = field(default_factory=list)
     late_milestones: list = field(default_factory=list)
+    _commentary_read: bool = False
+
+    def read_commentary(self) -> None:
+        """Fill in each position's commentary (one query, once): the workbook shows it, the page does not."""
+        if self._commentary_read:
+            return
+        wanted = {p.update_id: p for p in self.positions if p.update_id}
+        updates = for_ids(StatusUpdate.objects.order_by(), "pk", wanted).filter(period_id__lte=self.period.slug)
+        for update_id, text in updates.values_list("pk", "commentary").iterator(chunk_size=5000):
+            if update_id in wanted:
+                wanted[update_id].commentary = text
+        self._commentary_read = True
 
     @property
     def is_empty(self) -> bool:
@@ -248,33 +260,37 @@ def _walk(period: ReportingPeriod, previous: Quarter, added: list[tuple]) -> _Wa
 def build_report(period: ReportingPeriod) -> QuarterlyReport:
     """Every figure of the report for `period`, from approved updates only.
 
-    Runs 9 queries whatever the size of the plan, each reading plain values: the actions (with their
+    Runs 8 queries whatever the size of the plan, each reading plain values: the actions (with their
     services), the periods and one pass over the approved history (positions at this period's end and the
-    previous quarter's, and the trend), the updates reviewed, the targets and target links, the positions'
-    commentary, funding and late milestones.
+    previous quarter's, and the trend), the updates reviewed, the targets and target links, funding and late
+    milestones. The positions' commentary, which only the workbook shows, is one more
+    (`QuarterlyReport.read_commentary`).
     """
     previous = period.as_quarter.previous()
     actions = list(
-        Action.objects.order_by("number").values_list(
+        # The date each was added, in the site's time zone, as `created_at__date` reads it.
+        Action.objects.annotate(created_on=TruncDate("created_at"))
+        .order_by("number")
+        .values_list(
             "pk",
             "number",
             "text",
             "target_date_text",
             "target_year",
-            "created_at",
+            "created_on",
             "merged_into__number",
             "service__name",
             "service__parent__name",
         )
     )
-    added = sorted((timezone.localtime(row[5]).date(), row[0]) for row in actions)
+    added = sorted((row[5], row[0]) for row in actions)
     walk = _walk(period, previous, added)
     at_period, before = walk.at_period, walk.at_previous
 
     positions, services, overdue = [], [], []
-    for pk, number, text, target_date_text, target_year, created_at, merged_into, service, parent in actions:
+    for pk, number, text, target_date_text, target_year, created_on, merged_into, service, parent in actions:
         position = at_period.get(pk)
-        if position is None and timezone.localtime(created_at).date() > period.end:
+        if position is None and created_on > period.end:
             continue  # not yet in the plan by the period's end
         update_id, period_id, rag, delivery_status = position or (None, None, "", "")
         positions.append(
@@ -329,12 +345,6 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
         if position.delivery_status == DeliveryStatus.COMPLETE and before_status != DeliveryStatus.COMPLETE:
             completed.append(position)
 
-    wanted = {p.update_id: p for p in reported}
-    commentary = for_ids(StatusUpdate.objects.order_by(), "pk", wanted).filter(period_id__lte=period.slug)
-    for update_id, text in commentary.values_list("pk", "commentary").iterator(chunk_size=5000):
-        if update_id in wanted:
-            wanted[update_id].commentary = text
-
     return QuarterlyReport(
         period=period,
         previous=previous,
@@ -369,6 +379,7 @@ def plan_sheet(report: QuarterlyReport) -> PlanSheet:
     Summary sheet beside it, and the export costs no extra queries.
     """
     targets = [t for t, _ in report.by_target]
+    report.read_commentary()
     return PlanSheet(
         title="Actions",
         targets=[TargetColumn(number=t.number, heading=t.short_title) for t in targets],
