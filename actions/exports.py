@@ -22,16 +22,25 @@ from django.db.models import OuterRef, Subquery
 
 from actions import definitions
 from actions.bulk import for_ids
-from actions.models import Action, ActionFunding, ActionLink, ActionMilestone, ActionTarget, StatusUpdate
+from actions.models import (
+    RAG,
+    Action,
+    ActionFunding,
+    ActionLink,
+    ActionMilestone,
+    ActionTarget,
+    DeliveryStatus,
+    StatusUpdate,
+)
 from actions.periods import Quarter
 from actions.spreadsheet import (
     DETAIL_COLUMNS,
+    FORMULA_TRIGGERS,
     Column,
     PlanSheet,
     PlanSheetRow,
     TargetColumn,
     build_workbook,
-    neutralise_formula,
 )
 from targets.models import Target
 
@@ -62,7 +71,11 @@ def plan_targets(targets=None) -> list[TargetColumn]:
 
 
 class _Rows:
-    """The sheet's rows, made from plain values as they are iterated (each time: no query is repeated)."""
+    """The sheet's rows, made from plain values as they are iterated (each time: no query is repeated).
+
+    `cell_rows` gives the cells straight from the values, for the writers; iterating gives PlanSheetRows,
+    the same cells by way of `PlanSheet.cells`.
+    """
 
     def __init__(self, actions: list[tuple], parts: dict[str, dict]):
         self.actions = actions
@@ -71,26 +84,54 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.actions)
 
-    def __iter__(self) -> Iterator[PlanSheetRow]:
-        marks, leads, partners = self.parts["marks"], self.parts["leads"], self.parts["partners"]
-        funding, milestones, links = self.parts["funding"], self.parts["milestones"], self.parts["links"]
-        cells_of, in_order = definitions.cells_of, definitions.in_order
+    def _details(self, pk, service, parent, holder, role) -> list[str]:
+        """The definition columns' cells, as `definitions.cells_of` writes them (DETAIL_COLUMNS order)."""
+        parts, in_order = self.parts, definitions.in_order
+        if service is None:
+            directorate, service = "", ""
+        elif parent is None:
+            directorate, service = service, ""
+        else:
+            directorate = parent
+        funding = parts["funding"].get(pk)
+        milestones = parts["milestones"].get(pk)
+        links = parts["links"].get(pk)
+        return [
+            directorate,
+            service,
+            "; ".join(sorted(parts["leads"].get(pk, ()))),
+            "" if holder is None else f"{holder} ({role})" if role else holder,
+            "; ".join(sorted(parts["partners"].get(pk, ()))),
+            "\n".join(map(definitions.funding_text, in_order(Column.FUNDING, funding))) if funding else "",
+            "\n".join(map(definitions.milestone_text, in_order(Column.MILESTONES, milestones))) if milestones else "",
+            "\n".join(f"{link['title']} – {link['url']}" for link in in_order(Column.LINKS, links)) if links else "",
+        ]
+
+    def cell_rows(self, sheet: PlanSheet) -> Iterator[tuple[str, list]]:
+        """(RAG code, the row's cells under `sheet.headers()`) for each action, with no PlanSheetRow between."""
+        statuses = {"": "", **dict(DeliveryStatus.choices)}
+        rags = {"": "", **dict(RAG.choices)}
+        numbers = [target.number for target in sheet.targets]
+        marks, details = self.parts["marks"], self._details
         for pk, number, text, status, rag, commentary, target_date, service, parent, holder, role in self.actions:
-            if service is None:
-                where = {"directorate": "", "service": ""}
-            elif parent is None:
-                where = {"directorate": service, "service": ""}
-            else:
-                where = {"directorate": parent, "service": service}
-            values = {
-                Column.SERVICE: where,
-                Column.LEAD_OFFICER: sorted(leads.get(pk, ())),
-                Column.PORTFOLIO: {"name": holder, "role": role} if holder is not None else None,
-                Column.PARTNERS: sorted(partners.get(pk, ())),
-                Column.FUNDING: in_order(Column.FUNDING, funding.get(pk, [])),
-                Column.MILESTONES: in_order(Column.MILESTONES, milestones.get(pk, [])),
-                Column.LINKS: in_order(Column.LINKS, links.get(pk, [])),
-            }
+            marked = marks.get(pk, ())
+            yield (
+                rag,
+                [
+                    number,
+                    *[TICK if n in marked else "" for n in numbers],
+                    text,
+                    statuses[status],
+                    rags[rag],
+                    commentary or "",
+                    target_date,
+                    *details(pk, service, parent, holder, role),
+                ],
+            )
+
+    def __iter__(self) -> Iterator[PlanSheetRow]:
+        marks, details = self.parts["marks"], self._details
+        for pk, number, text, status, rag, commentary, target_date, service, parent, holder, role in self.actions:
             yield PlanSheetRow(
                 number=number,
                 marks=dict.fromkeys(marks.get(pk, ()), TICK),
@@ -99,7 +140,7 @@ class _Rows:
                 rag=rag,
                 commentary=commentary or "",
                 target_date=target_date,
-                details=cells_of(values),
+                details=dict(zip(DETAIL_COLUMNS, details(pk, service, parent, holder, role), strict=True)),
             )
 
 
@@ -186,9 +227,10 @@ def csv_chunks(sheet: PlanSheet) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(sheet.headers())
-    for row in sheet.rows:
-        number, *cells = sheet.cells(row)
-        writer.writerow([number, *(neutralise_formula(cell) for cell in cells)])
+    triggers = FORMULA_TRIGGERS
+    for _rag, cells in sheet.cell_rows():
+        # The number stays a number; every other cell is text, neutralised as `neutralise_formula` does.
+        writer.writerow([cells[0], *["'" + cell if cell and cell.startswith(triggers) else cell for cell in cells[1:]]])
         if buffer.tell() >= CSV_CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)

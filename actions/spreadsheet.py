@@ -421,6 +421,12 @@ class PlanSheet:
             *(EXPORT_HEADERS[column] for column in self.detail_columns),
         ]
 
+    def cell_rows(self):
+        """(RAG code, cells under `headers()`) for each row; rows read as plain values give them directly."""
+        if hasattr(self.rows, "cell_rows"):
+            return self.rows.cell_rows(self)
+        return ((row.rag, self.cells(row)) for row in self.rows)
+
     def cells(self, row: PlanSheetRow) -> list:
         """One action's cells under `headers()`: the number, then text in the council's words."""
         return [
@@ -508,10 +514,14 @@ def build_workbook(sheet: PlanSheet, workbook: Workbook | None = None, *, prepar
     rag_index = 1 + target_count + 2
     rags = RagStyles(worksheet)
     append = worksheet.append
-    for row in sheet.rows:
-        cells = [as_text(worksheet, value) for value in sheet.cells(row)]
-        if row.rag:
-            cells[rag_index] = rags.cell(row.rag, cells[rag_index])
+    special = ("=", "#")  # what as_text must see: formula-like and error-like text
+    for rag, values in sheet.cell_rows():
+        cells = [
+            as_text(worksheet, value) if value.__class__ is str and value.startswith(special) else value
+            for value in values
+        ]
+        if rag:
+            cells[rag_index] = rags.cell(rag, values[rag_index])
         append(cells)
 
     if sheet.notes:
