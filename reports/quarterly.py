@@ -75,8 +75,17 @@ class RagSplit:
 
     @classmethod
     def of(cls, rags) -> "RagSplit":
-        counts = Counter(rag or "none" for rag in rags)
-        return cls(green=counts["green"], amber=counts["amber"], red=counts["red"], none=counts["none"])
+        return cls.counted(Counter(rag or "none" for rag in rags))
+
+    @classmethod
+    def counted(cls, counts: Counter, none: int = 0) -> "RagSplit":
+        """From counts by RAG code ("" or "none" for no status), plus `none` more with no status."""
+        return cls(
+            green=counts["green"],
+            amber=counts["amber"],
+            red=counts["red"],
+            none=counts["none"] + counts[""] + none,
+        )
 
     @property
     def total(self) -> int:
@@ -226,6 +235,10 @@ def _walk(period: ReportingPeriod, previous: Quarter, added: list[tuple]) -> _Wa
     latest: dict[int, tuple] = {}
     in_plan: set[int] = set()
     recorded: Counter[str] = Counter()
+    # Kept as the walk goes, so each period's split costs nothing however many actions: the latest RAGs'
+    # counts, and how many actions in the plan have nothing recorded yet.
+    rag_counts: Counter[str] = Counter()
+    unrecorded = 0
     rows = []
     pending = iter(updates.iterator(chunk_size=5000))
     upcoming = next(pending, None)
@@ -233,9 +246,16 @@ def _walk(period: ReportingPeriod, previous: Quarter, added: list[tuple]) -> _Wa
     taken: dict[str, dict[int, tuple]] = {}
 
     def through(slug: str) -> None:
-        nonlocal upcoming
+        nonlocal upcoming, unrecorded
         while upcoming is not None and upcoming[2] <= slug:
-            latest[upcoming[0]] = upcoming[1:]
+            action_id = upcoming[0]
+            before = latest.get(action_id)
+            if before is not None:
+                rag_counts[before[2]] -= 1
+            elif action_id in in_plan:
+                unrecorded -= 1
+            rag_counts[upcoming[3]] += 1
+            latest[action_id] = upcoming[1:]
             recorded[upcoming[2]] += 1
             upcoming = next(pending, None)
 
@@ -250,10 +270,11 @@ def _walk(period: ReportingPeriod, previous: Quarter, added: list[tuple]) -> _Wa
         if each is None:
             continue
         while next_added < len(added) and added[next_added][0] <= each.end:
-            in_plan.add(added[next_added][1])
+            pk = added[next_added][1]
+            in_plan.add(pk)
+            unrecorded += pk not in latest
             next_added += 1
-        rags = [*(position[2] for position in latest.values()), *([""] * len(in_plan - latest.keys()))]
-        rows.append(TrendRow(period=each, split=RagSplit.of(rags), updates=recorded[each.slug]))
+        rows.append(TrendRow(period=each, split=RagSplit.counted(rag_counts, unrecorded), updates=recorded[each.slug]))
     return _Walk(taken[period.slug], taken[previous.slug], rows, recorded[period.slug])
 
 
@@ -320,9 +341,11 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
     for action_id, target_number in links.values_list("action_id", "target__number"):
         if action_id in by_pk:
             targets_of[action_id].append(target_number)
-    by_target = [
-        (target, RagSplit.of(p.rag for p in positions if target.number in targets_of[p.pk])) for target in targets
-    ]
+    per_target: dict[int, Counter] = defaultdict(Counter)
+    for position in positions:
+        for number in targets_of.get(position.pk, ()):
+            per_target[number][position.rag] += 1
+    by_target = [(target, RagSplit.counted(per_target[target.number])) for target in targets]
 
     reported = [p for p in positions if p.update_id]
     status_counts = Counter(p.delivery_status for p in reported)
