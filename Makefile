@@ -43,11 +43,17 @@ restore: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata $(FILE)
 
-## bench: the list page against a bare ListView, a 5,000-row import against openpyxl reading the file,
-## the load test (gunicorn, 2 workers, 16 clients, 30 s on 127.0.0.1), the killed-import fault test and the
-## API's actions endpoint (page of 100 of 5,000) against a plain JsonResponse
+## bench: the list page against a bare ListView, the whole-plan outputs (exports, report page and workbook)
+## through the full stack against their baselines at BENCH_ACTIONS, then each once at BENCH_LARGE for time and
+## peak memory, a 5,000-row import against openpyxl reading the file, the load test (gunicorn, 2 workers,
+## 16 clients, 30 s on 127.0.0.1), the killed-import fault test and the API's actions endpoint (page of 100 of
+## 5,000) against a plain JsonResponse
+BENCH_ACTIONS ?= 5000
+BENCH_LARGE ?= 20000
 bench: $(STAMP)
 	$(BIN)/python benchmarks/list_page.py
+	$(BIN)/python benchmarks/outputs.py --actions $(BENCH_ACTIONS)
+	$(BIN)/python benchmarks/outputs.py --actions $(BENCH_LARGE) --limits
 	$(BIN)/python benchmarks/import_speed.py
 	$(BIN)/python benchmarks/worst_file.py
 	$(BIN)/python benchmarks/load.py

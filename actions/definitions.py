@@ -104,20 +104,26 @@ def service_value(service) -> dict:
 
 
 def funding_value(line) -> dict:
+    return funding_dict(line.amount, line.source, line.state, line.financial_year)
+
+
+def funding_dict(amount, source: str, state: str, year: str) -> dict:
+    """A funding line's value from its columns (what exports read with `values_list`)."""
     return {
-        "amount": None if line.amount is None else f"{Decimal(line.amount):.2f}",
-        "source": line.source,
-        "state": line.state,
-        "year": line.financial_year,
+        "amount": None if amount is None else f"{Decimal(amount):.2f}",
+        "source": source,
+        "state": state,
+        "year": year,
     }
 
 
 def milestone_value(milestone) -> dict:
-    return {
-        "title": milestone.title,
-        "due": milestone.due.isoformat() if milestone.due else None,
-        "done": milestone.done.isoformat() if milestone.done else None,
-    }
+    return milestone_dict(milestone.title, milestone.due, milestone.done)
+
+
+def milestone_dict(title: str, due, done) -> dict:
+    """A milestone's value from its columns (what exports read with `values_list`)."""
+    return {"title": title, "due": due.isoformat() if due else None, "done": done.isoformat() if done else None}
 
 
 def values_of(action) -> dict:

@@ -10,9 +10,11 @@ import colorsys
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
@@ -419,6 +421,12 @@ class PlanSheet:
             *(EXPORT_HEADERS[column] for column in self.detail_columns),
         ]
 
+    def cell_rows(self):
+        """(RAG code, cells under `headers()`) for each row; rows read as plain values give them directly."""
+        if hasattr(self.rows, "cell_rows"):
+            return self.rows.cell_rows(self)
+        return ((row.rag, self.cells(row)) for row in self.rows)
+
     def cells(self, row: PlanSheetRow) -> list:
         """One action's cells under `headers()`: the number, then text in the council's words."""
         return [
@@ -433,49 +441,92 @@ class PlanSheet:
         ]
 
 
-def build_workbook(sheet: PlanSheet) -> Workbook:
+class RagStyles:
+    """The RAG cells' fill and font, made once per workbook: each RAG cell copies a prepared style."""
+
+    def __init__(self, worksheet):
+        self.worksheet = worksheet
+        self._styles = {}
+        for code, argb in RAG_FILLS.items():
+            model = WriteOnlyCell(worksheet)
+            model.fill = PatternFill("solid", fgColor=argb)
+            model.font = Font(color=RAG_FONT_COLOURS[code])
+            self._styles[code] = model._style
+
+    def cell(self, rag: str, value) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.worksheet, value=value)
+        cell._style = copy(self._styles[rag])
+        if isinstance(value, str):
+            cell.data_type = "s"
+        return cell
+
+
+def styled(worksheet, value, *, font=None, alignment=None) -> WriteOnlyCell:
+    """A write-only cell with a style; text stays text, never a formula."""
+    cell = WriteOnlyCell(worksheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def as_text(worksheet, value):
+    """`value` for `append`: text openpyxl would store as a formula ("=...") or an error ("#N/A") goes in a
+    cell marked text."""
+    if isinstance(value, str) and value.startswith(("=", "#")):
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def build_workbook(sheet: PlanSheet, workbook: Workbook | None = None, *, prepare=None) -> Workbook:
     """A workbook in the council's layout: a TARGETS banner, then one row per action.
 
-    Text is written as text (never as a formula), so the file opens safely and
-    imports back exactly as exported.
+    Written in openpyxl's write-only mode, row by row as `sheet.rows` yields them, with the RAG styles
+    made once: memory stays flat whatever the number of actions. Text is written as text (never as a
+    formula), so the file opens safely and imports back exactly as exported. Pass a write-only
+    `workbook` to add the sheet to it (the report's workbook), and `prepare(worksheet)` to set its page up
+    before any row is written; save the result once.
     """
-    workbook = Workbook()
-    worksheet = workbook.active
-    worksheet.title = sheet.title
+    workbook = workbook if workbook is not None else Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet.title)
     target_count = len(sheet.targets)
     headers = sheet.headers()
     bold = Font(bold=True)
-    if target_count:
-        banner = worksheet.cell(row=1, column=2, value="TARGETS")
-        banner.font = bold
-        banner.alignment = Alignment(horizontal="center")
-        worksheet.merge_cells(start_row=1, start_column=2, end_row=1, end_column=1 + target_count)
-    for column, heading in enumerate(headers, start=1):
-        cell = worksheet.cell(row=2, column=column, value=heading)
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    worksheet.freeze_panes = "B3"
-
-    rag_column = 2 + target_count + 2
-    fills = {code: PatternFill("solid", fgColor=argb) for code, argb in RAG_FILLS.items()}
-    fonts = {code: Font(color=argb) for code, argb in RAG_FONT_COLOURS.items()}
-    for row_index, row in enumerate(sheet.rows, start=3):
-        for column, value in enumerate(sheet.cells(row), start=1):
-            cell = worksheet.cell(row=row_index, column=column, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-        if row.rag:
-            rag_cell = worksheet.cell(row=row_index, column=rag_column)
-            rag_cell.fill = fills[row.rag]
-            rag_cell.font = fonts[row.rag]
-
     widths = [6, *([10] * target_count), 70, 16, 10, 60, 18, *([30] * len(sheet.detail_columns))]
     for column, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(column)].width = width
+    worksheet.freeze_panes = "B3"
+    if prepare is not None:
+        prepare(worksheet)
+    if target_count:
+        worksheet.merged_cells.add(f"B1:{get_column_letter(1 + target_count)}1")
+        worksheet.append([None, styled(worksheet, "TARGETS", font=bold, alignment=Alignment(horizontal="center"))])
+    else:
+        worksheet.append([])
+    heading = Alignment(wrap_text=True, vertical="top")
+    worksheet.append([styled(worksheet, text, font=bold, alignment=heading) for text in headers])
+
+    rag_index = 1 + target_count + 2
+    rags = RagStyles(worksheet)
+    append = worksheet.append
+    special = ("=", "#")  # what as_text must see: formula-like and error-like text
+    for rag, values in sheet.cell_rows():
+        cells = [
+            as_text(worksheet, value) if value.__class__ is str and value.startswith(special) else value
+            for value in values
+        ]
+        if rag:
+            cells[rag_index] = rags.cell(rag, values[rag_index])
+        append(cells)
 
     if sheet.notes:
         about = workbook.create_sheet("About")
-        for row_index, note in enumerate(sheet.notes, start=1):
-            about.cell(row=row_index, column=1, value=note).data_type = "s"
         about.column_dimensions["A"].width = 120
+        for note in sheet.notes:
+            about.append([as_text(about, note)])
     return workbook

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -280,9 +280,9 @@ class ActionExportView(PlanReaderRequiredMixin, FilteredActionsMixin, View):
         sheet = exports.plan_sheet(table.data.data, exports.plan_targets(), notes=notes)
         name = exports.file_name(period=filterset.chosen_period, today=today)
         if self.format == "xlsx":
-            content, content_type = exports.xlsx_bytes(sheet), exports.XLSX_CONTENT_TYPE
+            response = HttpResponse(exports.xlsx_bytes(sheet), content_type=exports.XLSX_CONTENT_TYPE)
         else:
-            content, content_type = exports.csv_text(sheet), "text/csv; charset=utf-8"
-        response = HttpResponse(content, content_type=content_type)
+            # Every query has run by now (plan_sheet reads eagerly); the CSV is written as it is sent.
+            response = StreamingHttpResponse(exports.csv_chunks(sheet), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
         return response

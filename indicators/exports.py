@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
-from actions.spreadsheet import neutralise_formula
+from actions.spreadsheet import as_text, neutralise_formula, styled
 from indicators.models import plain
 from indicators.progress import progress_of
 
@@ -93,37 +93,30 @@ def csv_text(table: ValuesTable) -> str:
     return buffer.getvalue()
 
 
-def write_sheet(sheet: Worksheet, table: ValuesTable) -> None:
-    """The table on a worksheet: notes, a bold header, then the rows; text is never a formula."""
+def write_sheet(sheet, table: ValuesTable, *, before=()) -> None:
+    """The table on a sheet nothing has been written to yet (write-only or not): the rows `before` (lists of
+    values), notes, a bold header, then the rows; text is never a formula."""
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    row_number = sheet.max_row if sheet.max_row > 1 or sheet.cell(row=1, column=1).value is not None else 0
+    before = list(before)
+    # Set before any row: a write-only sheet writes its panes and widths first.
+    sheet.freeze_panes = f"A{len(before) + len(table.notes) + 2}"
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in before:
+        sheet.append([as_text(sheet, value) for value in row])
     for note in table.notes:
-        row_number += 1
-        sheet.cell(row=row_number, column=1, value=note).font = bold
-    row_number += 1
-    header_row = row_number
-    for column, heading in enumerate(table.headers, start=1):
-        sheet.cell(row=row_number, column=column, value=heading).font = bold
+        sheet.append([styled(sheet, note, font=bold)])
+    sheet.append([styled(sheet, heading, font=bold) for heading in table.headers])
     for row in table.rows:
-        row_number += 1
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, never a formula
-                cell.alignment = wrap
+        sheet.append([styled(sheet, value, alignment=wrap) if isinstance(value, str) else value for value in row])
     if not table.rows:
         sheet.append(["No indicator values have been recorded."])
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
 
 
 def xlsx_bytes(table: ValuesTable) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.title[:31]
-    write_sheet(sheet, table)
+    workbook = Workbook(write_only=True)
+    write_sheet(workbook.create_sheet(table.title[:31]), table)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -35,11 +35,9 @@ def on_track_sections(period) -> list[IndicatorSection]:
 def add_values_sheet(workbook: Workbook, period) -> None:
     """A sheet of indicator values as at the end of `period`, with each indicator's verdict above them."""
     indicators = list(Indicator.objects.in_order().for_pages())
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    sheet.append([f"Are the targets on track? Indicators at the end of {period.label}"])
+    verdicts = [[f"Are the targets on track? Indicators at the end of {period.label}"]]
     for indicator in indicators:
         progress = progress_of(indicator, until=period.end)
-        sheet.append([indicator.name, progress.verdict.label, progress.judgement.reason])
-    sheet.append(["How the verdict is worked out: " + " ".join(VERDICT_RULE)])
-    sheet.append([])
-    write_sheet(sheet, values_table(indicators, until=period.end))
+        verdicts.append([indicator.name, progress.verdict.label, progress.judgement.reason])
+    verdicts += [["How the verdict is worked out: " + " ".join(VERDICT_RULE)], []]
+    write_sheet(workbook.create_sheet(SHEET_TITLE), values_table(indicators, until=period.end), before=verdicts)

@@ -9,6 +9,7 @@ import io
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import PeriodEvent, ReportingPeriod, ReportSnapshot, StatusUpdate
@@ -21,10 +22,21 @@ class ClosingRefused(Exception):
     """The period cannot be closed or reopened now; nothing changed."""
 
 
-def report_context(report: QuarterlyReport) -> dict:
-    """What the report's templates need besides the report: its two charts."""
+# The page lists at most this many actions under each heading; the workbook lists every one.
+LIST_LIMIT = 50
+
+
+def report_context(report: QuarterlyReport, *, public: bool = False) -> dict:
+    """What the report's templates need besides the report: its two charts, how many actions each list shows,
+    and (inside the tracker) the action list filtered to all of the overdue and the stale ones."""
+    slug = report.period.slug
+    listed = reverse("actions:list")
     return {
         "report": report,
+        "list_limit": LIST_LIMIT,
+        "list_slice": f":{LIST_LIMIT}",
+        "overdue_href": "" if public else f"{listed}?overdue=on&period={slug}",
+        "stale_href": "" if public else f"{listed}?stale=on&period={slug}",
         "target_chart": stacked_bars(
             "chart-targets",
             f"RAG by target at the end of {report.period.label}",
@@ -45,7 +57,7 @@ def render_report_body(report: QuarterlyReport, *, public: bool) -> str:
         if public
         else {"action_link": "actions:detail", "report_link": "reports:quarterly"}
     )
-    return render_to_string("reports/includes/report_body.html", {**report_context(report), **links})
+    return render_to_string("reports/includes/report_body.html", {**report_context(report, public=public), **links})
 
 
 @transaction.atomic

@@ -4,20 +4,26 @@ A Summary sheet with the report's tables, then the actions in the council's
 layout (written by actions.spreadsheet.build_workbook, RAG fills included),
 then an About sheet with the definitions. Rows are built first, then
 formatted in one place; nothing here touches HTTP or the database.
+
+Every sheet is written in openpyxl's write-only mode, row after row, with each
+style made once, so the workbook costs memory for its widest row, not its rows.
+Save the workbook once.
 """
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from actions.models import RAG
-from actions.spreadsheet import RAG_FILLS, RAG_FONT_COLOURS, build_workbook
+from actions.spreadsheet import RagStyles, as_text, build_workbook, styled
 from reports.quarterly import Move, Position, QuarterlyReport, plan_sheet
 
 SUMMARY = "Summary"
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _WIDTHS = {"A": 34, "B": 70, "C": 16, "D": 16, "E": 16, "F": 12, "G": 10}
+_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 class _RagCell:
@@ -29,27 +35,26 @@ class _RagCell:
 
 
 class _SummaryWriter:
-    def __init__(self, sheet: Worksheet):
+    def __init__(self, sheet: WriteOnlyWorksheet):
         self.sheet = sheet
-        self.row = 1
-        self.fills = {code: PatternFill("solid", fgColor=argb) for code, argb in RAG_FILLS.items()}
-        self.fonts = {code: Font(color=argb) for code, argb in RAG_FONT_COLOURS.items()}
+        self.rags = RagStyles(sheet)
+        self._styled = {}  # (font, wrap) -> a prepared cell's style, made once
+
+    def _cell(self, value, font, wrap):
+        if isinstance(value, _RagCell):
+            if value.rag:
+                return self.rags.cell(value.rag, value.text)
+            value = value.text
+        text = isinstance(value, str)
+        if font is None and not (text and wrap):
+            return as_text(self.sheet, value)
+        return styled(self.sheet, value, font=font, alignment=_WRAP if text and wrap else None)
 
     def line(self, *values, font=None, wrap=True):
-        for column, value in enumerate(values, start=1):
-            rag = None
-            if isinstance(value, _RagCell):
-                rag, value = value.rag, value.text
-            cell = self.sheet.cell(row=self.row, column=column, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, never a formula
-                cell.alignment = Alignment(wrap_text=wrap, vertical="top")
-            if font is not None:
-                cell.font = font
-            if rag:
-                cell.fill = self.fills[rag]
-                cell.font = self.fonts[rag]
-        self.row += 1
+        self.sheet.append([self._cell(value, font, wrap) for value in values])
+
+    def blank(self):
+        self.sheet.append([])
 
     def table(self, title: str, headers: list, rows: list[list], empty: str = "None."):
         self.line(title, font=_TITLE, wrap=False)
@@ -59,7 +64,7 @@ class _SummaryWriter:
                 self.line(*row)
         else:
             self.line(empty)
-        self.row += 1
+        self.blank()
 
 
 def _moves(moves: list[Move]) -> list[list]:
@@ -79,15 +84,19 @@ def _listed(positions: list[Position], *columns) -> list[list]:
     return [[p.number, p.summary, *(column(p) for column in columns)] for p in positions]
 
 
-def write_summary(sheet: Worksheet, report: QuarterlyReport) -> None:
+def write_summary(sheet: WriteOnlyWorksheet, report: QuarterlyReport) -> None:
+    """The Summary sheet, on a write-only sheet nothing has been written to yet."""
     period = report.period
+    for column, width in _WIDTHS.items():
+        sheet.column_dimensions[column].width = width
+    _fit_to_a4_width(sheet)
     out = _SummaryWriter(sheet)
     out.line(f"CCES action plan progress report: {period.label}", font=Font(bold=True, size=16), wrap=False)
     out.line(f"Each action's position at the end of the period, {period.end:%-d %B %Y}.", wrap=False)
     out.line(f"Movement is measured against the previous quarter, {report.previous.label}.", wrap=False)
     out.line("Status updates recorded for this period", report.updates_in_period)
     out.line("Of the updates for this period, reviewed by a manager", report.updates_reviewed)
-    out.row += 1
+    out.blank()
 
     overall = report.overall
     out.table(
@@ -149,14 +158,11 @@ def write_summary(sheet: Worksheet, report: QuarterlyReport) -> None:
         ["Period", "Updates recorded", _RagCell("green"), _RagCell("amber"), _RagCell("red")],
         [[row.period.label, row.updates, row.split.green, row.split.amber, row.split.red] for row in report.trend],
     )
-    for column, width in _WIDTHS.items():
-        sheet.column_dimensions[column].width = width
-    _fit_to_a4_width(sheet)
 
 
-def _fit_to_a4_width(sheet: Worksheet, *, landscape: bool = False) -> None:
+def _fit_to_a4_width(sheet: WriteOnlyWorksheet, *, landscape: bool = False) -> None:
     """Print on A4, as wide as the page and as many pages long as it takes."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
@@ -164,11 +170,11 @@ def _fit_to_a4_width(sheet: Worksheet, *, landscape: bool = False) -> None:
 
 
 def build_report_workbook(report: QuarterlyReport) -> Workbook:
-    workbook = build_workbook(plan_sheet(report))
-    summary = workbook.create_sheet(SUMMARY, 0)
+    """The report's workbook (write-only): Summary first and selected, then Actions, then About."""
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet(SUMMARY)
+    summary.sheet_view.tabSelected = True  # before its rows: a write-only sheet writes its view first
     write_summary(summary, report)
-    _fit_to_a4_width(workbook["Actions"], landscape=True)
+    build_workbook(plan_sheet(report), workbook, prepare=lambda sheet: _fit_to_a4_width(sheet, landscape=True))
     workbook.active = 0
-    for sheet in workbook.worksheets:
-        sheet.sheet_view.tabSelected = sheet is summary
     return workbook

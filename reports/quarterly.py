@@ -23,10 +23,11 @@ Definitions (shown on the page and in the export, keep them in step):
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models.functions import TruncDate
 
+from actions.bulk import for_ids
 from actions.models import RAG, Action, ActionTarget, DeliveryStatus, ReportingPeriod, StatusUpdate
+from actions.models.action import summary_of
 from actions.models.status import NOT_RECORDED, RAG_SEVERITY, delivery_status_label
 from actions.periods import Quarter
 from actions.spreadsheet import PlanSheet, PlanSheetRow, TargetColumn
@@ -74,8 +75,17 @@ class RagSplit:
 
     @classmethod
     def of(cls, rags) -> "RagSplit":
-        counts = Counter(rag or "none" for rag in rags)
-        return cls(green=counts["green"], amber=counts["amber"], red=counts["red"], none=counts["none"])
+        return cls.counted(Counter(rag or "none" for rag in rags))
+
+    @classmethod
+    def counted(cls, counts: Counter, none: int = 0) -> "RagSplit":
+        """From counts by RAG code ("" or "none" for no status), plus `none` more with no status."""
+        return cls(
+            green=counts["green"],
+            amber=counts["amber"],
+            red=counts["red"],
+            none=counts["none"] + counts[""] + none,
+        )
 
     @property
     def total(self) -> int:
@@ -164,6 +174,18 @@ class QuarterlyReport:
     by_service: list[tuple[str, int]] = field(default_factory=list)
     by_funding: list[tuple[str, int]] = field(default_factory=list)
     late_milestones: list = field(default_factory=list)
+    _commentary_read: bool = False
+
+    def read_commentary(self) -> None:
+        """Fill in each position's commentary (one query, once): the workbook shows it, the page does not."""
+        if self._commentary_read:
+            return
+        wanted = {p.update_id: p for p in self.positions if p.update_id}
+        updates = for_ids(StatusUpdate.objects.order_by(), "pk", wanted).filter(period_id__lte=self.period.slug)
+        for update_id, text in updates.values_list("pk", "commentary").iterator(chunk_size=5000):
+            if update_id in wanted:
+                wanted[update_id].commentary = text
+        self._commentary_read = True
 
     @property
     def is_empty(self) -> bool:
@@ -184,58 +206,146 @@ class QuarterlyReport:
         ]
 
 
-def _in_report(period: ReportingPeriod):
-    """Actions with a (reviewed) position at the period's end, or added to the plan by then."""
-    return (
-        Action.objects.with_position(period, approved_only=True)
-        .filter(Q(position_update_id__isnull=False) | Q(created_at__date__lte=period.end))
-        .in_plan_order()
+@dataclass
+class _Walk:
+    """What one pass over the approved status history gives: each action's latest update by the end of the
+    period and of the previous quarter (update id, period, RAG, delivery status), and the trend."""
+
+    at_period: dict[int, tuple]
+    at_previous: dict[int, tuple]
+    trend: list[TrendRow]
+    updates_in_period: int
+
+
+def _walk(period: ReportingPeriod, previous: Quarter, added: list[tuple]) -> _Walk:
+    """RAG counts at the end of every period on record, and the positions the report compares, from one pass
+    over the approved status history.
+
+    Walks the updates in the order `with_position` ranks them (period, then recording, then id), so the last
+    seen by a period's end is the one `with_position(period, approved_only=True)` picks. Counts as "no
+    status" the actions already in the plan by a period's end (`added`: (date added, pk), sorted) with
+    nothing recorded yet, so each period's counts match the report for that period.
+    """
+    periods = list(ReportingPeriod.objects.order_by("slug"))
+    updates = (
+        StatusUpdate.objects.counted(approved_only=True)
+        .order_by("period_id", "recorded_at", "id")
+        .values_list("action_id", "id", "period_id", "rag", "delivery_status")
     )
+    latest: dict[int, tuple] = {}
+    in_plan: set[int] = set()
+    recorded: Counter[str] = Counter()
+    # Kept as the walk goes, so each period's split costs nothing however many actions: the latest RAGs'
+    # counts, and how many actions in the plan have nothing recorded yet.
+    rag_counts: Counter[str] = Counter()
+    unrecorded = 0
+    rows = []
+    pending = iter(updates.iterator(chunk_size=5000))
+    upcoming = next(pending, None)
+    next_added = 0
+    taken: dict[str, dict[int, tuple]] = {}
+
+    def through(slug: str) -> None:
+        nonlocal upcoming, unrecorded
+        while upcoming is not None and upcoming[2] <= slug:
+            action_id = upcoming[0]
+            before = latest.get(action_id)
+            if before is not None:
+                rag_counts[before[2]] -= 1
+            elif action_id in in_plan:
+                unrecorded -= 1
+            rag_counts[upcoming[3]] += 1
+            latest[action_id] = upcoming[1:]
+            recorded[upcoming[2]] += 1
+            upcoming = next(pending, None)
+
+    # The trend's periods, and the two the report compares (the previous quarter may have no row).
+    stops = sorted({*(each.slug for each in periods), previous.slug, period.slug})
+    by_slug = {each.slug: each for each in periods}
+    for slug in stops:
+        through(slug)
+        if slug in (previous.slug, period.slug):
+            taken[slug] = dict(latest)
+        each = by_slug.get(slug)
+        if each is None:
+            continue
+        while next_added < len(added) and added[next_added][0] <= each.end:
+            pk = added[next_added][1]
+            in_plan.add(pk)
+            unrecorded += pk not in latest
+            next_added += 1
+        rows.append(TrendRow(period=each, split=RagSplit.counted(rag_counts, unrecorded), updates=recorded[each.slug]))
+    return _Walk(taken[period.slug], taken[previous.slug], rows, recorded[period.slug])
 
 
 def build_report(period: ReportingPeriod) -> QuarterlyReport:
-    """Every figure of the report for `period`, from approved updates only. Runs 14 queries whatever the size
-    of the plan."""
+    """Every figure of the report for `period`, from approved updates only.
+
+    Runs 8 queries whatever the size of the plan, each reading plain values: the actions (with their
+    services), the periods and one pass over the approved history (positions at this period's end and the
+    previous quarter's, and the trend), the updates reviewed, the targets and target links, funding and late
+    milestones. The positions' commentary, which only the workbook shows, is one more
+    (`QuarterlyReport.read_commentary`).
+    """
     previous = period.as_quarter.previous()
-    in_report = _in_report(period)
-    rows = in_report.select_related("merged_into").only(
-        "pk", "number", "text", "target_date_text", "target_year", "merged_into__number"
-    )
-    positions = [
-        Position(
-            pk=action.pk,
-            number=action.number,
-            summary=action.summary,
-            text=action.text,
-            target_date_text=action.target_date_text,
-            rag=action.position_rag,
-            delivery_status=action.position_delivery_status,
-            period_id=action.position_period_id,
-            update_id=action.position_update_id,
-            merged_into_number=action.merged_into.number if action.merged_into else None,
+    actions = list(
+        # The date each was added, in the site's time zone, as `created_at__date` reads it.
+        Action.objects.annotate(created_on=TruncDate("created_at"))
+        .order_by("number")
+        .values_list(
+            "pk",
+            "number",
+            "text",
+            "target_date_text",
+            "target_year",
+            "created_on",
+            "merged_into__number",
+            "service__name",
+            "service__parent__name",
         )
-        for action in rows
-    ]
+    )
+    added = sorted((row[5], row[0]) for row in actions)
+    walk = _walk(period, previous, added)
+    at_period, before = walk.at_period, walk.at_previous
+
+    positions, services, overdue = [], [], []
+    for pk, number, text, target_date_text, target_year, created_on, merged_into, service, parent in actions:
+        position = at_period.get(pk)
+        if position is None and created_on > period.end:
+            continue  # not yet in the plan by the period's end
+        update_id, period_id, rag, delivery_status = position or (None, None, "", "")
+        positions.append(
+            Position(
+                pk=pk,
+                number=number,
+                summary=summary_of(text),
+                text=text,
+                target_date_text=target_date_text,
+                rag=rag,
+                delivery_status=delivery_status,
+                period_id=period_id,
+                update_id=update_id,
+                merged_into_number=merged_into,
+            )
+        )
+        services.append((service, parent))
+        # Overdue as ActionQuerySet.overdue(on=period.end) reads it: target year passed, not complete.
+        if target_year is not None and target_year < period.end.year and delivery_status != DeliveryStatus.COMPLETE:
+            overdue.append(positions[-1])
     by_pk = {position.pk: position for position in positions}
-    before = {
-        pk: (rag, delivery_status)
-        for pk, rag, delivery_status, update_id in Action.objects.with_position(
-            previous.slug, approved_only=True
-        ).values_list("pk", "position_rag", "position_delivery_status", "position_update_id")
-        if update_id is not None
-    }
-    overdue_pks = set(in_report.overdue(on=period.end).values_list("pk", flat=True))
-    stale_pks = set(in_report.stale(period).values_list("pk", flat=True))
+    stale = [p for p in positions if p.period_id is None or p.period_id < period.slug]  # as .stale(period)
 
     targets = list(Target.objects.in_plan_order())
     targets_of: dict[int, list[int]] = defaultdict(list)
-    for action_id, target_number in ActionTarget.objects.filter(action_id__in=by_pk).values_list(
-        "action_id", "target__number"
-    ):
-        targets_of[action_id].append(target_number)
-    by_target = [
-        (target, RagSplit.of(p.rag for p in positions if target.number in targets_of[p.pk])) for target in targets
-    ]
+    links = for_ids(ActionTarget.objects.order_by("target__number"), "action_id", by_pk)
+    for action_id, target_number in links.values_list("action_id", "target__number"):
+        if action_id in by_pk:
+            targets_of[action_id].append(target_number)
+    per_target: dict[int, Counter] = defaultdict(Counter)
+    for position in positions:
+        for number in targets_of.get(position.pk, ()):
+            per_target[number][position.rag] += 1
+    by_target = [(target, RagSplit.counted(per_target[target.number])) for target in targets]
 
     reported = [p for p in positions if p.update_id]
     status_counts = Counter(p.delivery_status for p in reported)
@@ -249,7 +359,7 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
             if position.delivery_status == DeliveryStatus.COMPLETE:
                 completed.append(position)
             continue
-        before_rag, before_status = before[position.pk]
+        _, _, before_rag, before_status = before[position.pk]
         change = RAG_SEVERITY[RAG(position.rag)] - RAG_SEVERITY[RAG(before_rag)]
         direction = IMPROVED if change > 0 else WORSENED if change < 0 else UNCHANGED
         {IMPROVED: improved, WORSENED: worsened, UNCHANGED: unchanged}[direction].append(
@@ -258,17 +368,10 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
         if position.delivery_status == DeliveryStatus.COMPLETE and before_status != DeliveryStatus.COMPLETE:
             completed.append(position)
 
-    commentary = dict(
-        StatusUpdate.objects.filter(pk__in=[p.update_id for p in reported]).values_list("pk", "commentary")
-    )
-    for position in reported:
-        position.commentary = commentary.get(position.update_id, "")
-
-    trend, updates_in_period = _trend(period)
     return QuarterlyReport(
         period=period,
         previous=previous,
-        updates_in_period=updates_in_period,
+        updates_in_period=walk.updates_in_period,
         updates_reviewed=StatusUpdate.objects.filter(period=period).reviewed().count(),
         positions=positions,
         overall=RagSplit.of(p.rag for p in positions),
@@ -280,53 +383,15 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
         new=new,
         completed=completed,
         merged=[p for p in positions if p.merged_into_number is not None],
-        overdue=[p for p in positions if p.pk in overdue_pks],
-        stale=[p for p in positions if p.pk in stale_pks],
-        trend=trend,
+        overdue=overdue,
+        stale=stale,
+        trend=walk.trend,
         targets_of=dict(targets_of),
-        by_service=responsibility.by_service(by_pk),
+        by_service=responsibility.service_lines(services),
         by_funding=responsibility.by_funding_state(by_pk),
         # Late as the period ended: due before its last day and not done by then.
         late_milestones=responsibility.late_milestones(by_pk, period.end),
     )
-
-
-def _trend(period: ReportingPeriod) -> tuple[list[TrendRow], int]:
-    """RAG counts at the end of every period on record, from one pass over the approved status history.
-
-    Walks the updates in the order `with_position` ranks them (period, then
-    recording), and counts as "no status" the actions already in the plan by a
-    period's end with nothing recorded yet, so each period's counts match the
-    report for that period.
-    """
-    periods = list(ReportingPeriod.objects.order_by("slug"))
-    updates = (
-        StatusUpdate.objects.counted(approved_only=True)
-        .order_by("period_id", "recorded_at", "id")
-        .values_list("action_id", "period_id", "rag")
-    )
-    added = sorted(
-        (timezone.localtime(created_at).date(), pk) for pk, created_at in Action.objects.values_list("pk", "created_at")
-    )
-    latest: dict[int, str] = {}
-    in_plan: set[int] = set()
-    recorded: Counter[str] = Counter()
-    rows = []
-    pending = iter(updates)
-    upcoming = next(pending, None)
-    next_added = 0
-    for each in periods:
-        while upcoming is not None and upcoming[1] <= each.slug:
-            action_id, period_id, rag = upcoming
-            latest[action_id] = rag
-            recorded[period_id] += 1
-            upcoming = next(pending, None)
-        while next_added < len(added) and added[next_added][0] <= each.end:
-            in_plan.add(added[next_added][1])
-            next_added += 1
-        rags = [*latest.values(), *([""] * len(in_plan - latest.keys()))]
-        rows.append(TrendRow(period=each, split=RagSplit.of(rags), updates=recorded[each.slug]))
-    return rows, recorded[period.slug]
 
 
 def plan_sheet(report: QuarterlyReport) -> PlanSheet:
@@ -337,6 +402,7 @@ def plan_sheet(report: QuarterlyReport) -> PlanSheet:
     Summary sheet beside it, and the export costs no extra queries.
     """
     targets = [t for t, _ in report.by_target]
+    report.read_commentary()
     return PlanSheet(
         title="Actions",
         targets=[TargetColumn(number=t.number, heading=t.short_title) for t in targets],

@@ -51,3 +51,16 @@ def test_the_api_benchmark_compares_the_same_rows():
     result = run_script("benchmarks/api.py", "--actions", "300", "--rounds", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("ratio (medians)") == 2, result.stdout
+
+
+def test_the_outputs_benchmark_runs_and_prints_every_ratio_and_limit():
+    """A small plan, so the script keeps working; `make bench` runs 5,000 actions, then 20,000 once each."""
+    result = run_script("benchmarks/outputs.py", "--actions", "120", "--quarters", "2", "--rounds", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for ratio in ["/actions/ vs bare ListView", "actions XLSX vs write-only", "actions CSV vs csv.writer"]:
+        assert re.search(rf"{re.escape(ratio)}: \d+\.\d\dx \(min\)", result.stdout), result.stdout
+    assert "report page vs /actions/" in result.stdout and "report XLSX vs write-only" in result.stdout
+    result = run_script("benchmarks/outputs.py", "--actions", "120", "--quarters", "2", "--limits")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "failed" not in result.stdout, result.stdout
+    assert len(re.findall(r" ms, peak +\d+ MiB", result.stdout)) == 6, result.stdout

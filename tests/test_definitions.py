@@ -50,8 +50,8 @@ def text_of(response) -> str:
 
 
 def csv_numbers(response) -> list[int]:
-    assert response.status_code == 200, response.content[:500]
-    return [int(row[0]) for row in list(csv.reader(io.StringIO(response.content.decode())))[1:]]
+    assert response.status_code == 200, response.getvalue()[:500]
+    return [int(row[0]) for row in list(csv.reader(io.StringIO(response.getvalue().decode())))[1:]]
 
 
 @pytest.fixture
@@ -251,7 +251,7 @@ def rich_definition(number: int = 1) -> Action:
 def test_exports_carry_the_definition_columns_and_read_back_as_the_plan_has_them(client, manager, plan, extension):
     rich_definition(1)
     client.force_login(manager)
-    content = client.get(f"/actions/export.{extension}").content
+    content = client.get(f"/actions/export.{extension}").getvalue()
     if extension == "xlsx":
         rows = list(load_workbook(io.BytesIO(content)).active.values)[1:]
     else:
@@ -478,9 +478,9 @@ def test_the_list_with_the_new_filters_and_its_export_cost_the_same_queries_as_a
     # RAG counts, the page's actions, their target links
     with django_assert_num_queries(12):
         assert client.get(f"/actions/{query}").status_code == 200
-    # as the list, then the target columns, the actions, their target links, leads, partners, funding,
-    # milestones, links and commentary (no RAG count)
-    with django_assert_num_queries(18):
+    # as the list, then the target columns, the actions (with their commentary), their target links, leads,
+    # partners, funding, milestones and links (no RAG count)
+    with django_assert_num_queries(17):
         assert len(csv_numbers(client.get(f"/actions/export.csv{query}"))) == size
 
 
@@ -541,3 +541,75 @@ def test_a_heading_the_importer_does_not_know_can_be_mapped_to_a_definition_colu
     chosen = ReadingChoices.from_pairs(columns=[("Who pays", "funding")])
     [row] = read_plan_file(data, "q1.xlsx", headings, chosen).rows
     assert row.details == {"funding": [{"amount": "3000.00", "source": "CPCA", "state": "secured", "year": ""}]}
+
+
+def reference_csv(sheet) -> str:
+    """The CSV as the export wrote it before it streamed: PlanSheet.cells per row, each text cell neutralised."""
+    from actions.spreadsheet import neutralise_formula
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(sheet.headers())
+    for row in sheet.rows:
+        number, *cells = sheet.cells(row)
+        writer.writerow([number, *(neutralise_formula(cell) for cell in cells)])
+    return buffer.getvalue()
+
+
+def definitions_of_the_database(number: int) -> dict[str, str]:
+    """What the definition columns should say, from model instances and definitions.cells_of."""
+    from actions import definitions
+
+    action = Action.objects.with_definition().get(number=number)
+    return definitions.cells_of(definitions.values_of(action))
+
+
+@pytest.mark.parametrize("ids_in_query", [2000, 0], ids=["by ids", "whole tables"])
+def test_the_streamed_csv_is_the_csv_the_export_wrote_and_each_row_reads_the_database(
+    plan, client, manager, monkeypatch, ids_in_query
+):
+    from actions.exports import plan_sheet, plan_targets
+
+    monkeypatch.setattr("actions.bulk.IDS_IN_QUERY", ids_in_query)
+    rich_definition(1)
+    make_update(Action.objects.get(number=2), "2023-24-q1", rag="red", commentary="=SUM(A1) went wrong")
+    sheet = plan_sheet(Action.objects.order_by("number"), plan_targets())
+    # The writers' cells (read straight from the values) are PlanSheet.cells of the sheet's rows.
+    assert [cells for _rag, cells in sheet.cell_rows()] == [sheet.cells(row) for row in sheet.rows]
+    assert [rag for rag, _cells in sheet.cell_rows()] == [row.rag for row in sheet.rows]
+    for row in sheet.rows:
+        assert row.details == definitions_of_the_database(row.number)
+    client.force_login(manager)
+    response = client.get("/actions/export.csv")
+    assert response.streaming
+    assert response.getvalue().decode() == reference_csv(sheet)
+    assert "'=SUM(A1) went wrong" in reference_csv(sheet)
+
+
+def test_a_long_csv_is_sent_in_pieces(client, manager):
+    grow_definitions(1200)
+    client.force_login(manager)
+    response = client.get("/actions/export.csv")
+    pieces = list(response.streaming_content)
+    assert len(pieces) > 2  # written as it is sent, not built whole first
+    rows = list(csv.reader(io.StringIO(b"".join(pieces).decode())))
+    assert [int(row[0]) for row in rows[1:]] == list(range(1, 1201))
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_exports_cost_the_same_queries_past_the_whole_table_threshold(
+    client, manager, django_assert_num_queries, monkeypatch, extension
+):
+    """Past IDS_IN_QUERY actions the parts are read for the whole plan: still one query a part."""
+    monkeypatch.setattr("actions.bulk.IDS_IN_QUERY", 100)
+    grow_definitions(300)
+    client.force_login(manager)
+    with django_assert_num_queries(17):
+        response = client.get(f"/actions/export.{extension}")
+    assert response.status_code == 200
+    if extension == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = list(sheet.iter_rows(min_row=3, values_only=True))
+        assert len(rows) == 300
+        funding = [cell.value for cell in sheet[2]].index("Funding")
+        assert rows[0][funding] == "£1,000, secured"

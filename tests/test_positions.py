@@ -108,7 +108,7 @@ def test_a_back_filled_earlier_period_does_not_displace_the_later_periods_positi
     def exported(query=""):
         response = client.get(f"/actions/export.csv{query}")
         assert response.status_code == 200
-        header, row = list(csv.reader(io.StringIO(response.content.decode())))
+        header, row = list(csv.reader(io.StringIO(response.getvalue().decode())))
         return [row[header.index(name)] for name in ("Delivery Status", "RAG", "Commentary")]
 
     assert exported() == ["In delivery", "Green", "Q2: delivering"]

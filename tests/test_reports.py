@@ -456,12 +456,124 @@ def test_page_and_export_run_a_fixed_number_of_queries(client, second_quarter, m
     grow_plan(30)
     ReportingPeriod.objects.for_slug("2023-24-q2")
     assert [count_queries(client, url) for url in urls] == small
-    # The page: the report's 14 (one of them the count of updates reviewed; three for services, funding
-    # and late milestones), the session, the user, their permissions, the period, its closing history
-    # and snapshots, and 4 for its indicators.
-    with django_assert_num_queries(25):
+    # The page: the report's 8 (the actions with their services, the periods and one pass over the approved
+    # history, the count of updates reviewed, targets, target links, funding and late milestones), the
+    # session, the user, their permissions, the period, its closing history and snapshots, and 4 for its
+    # indicators. The workbook reads the positions' commentary as well.
+    with django_assert_num_queries(19):
         assert client.get(report_url(NEXT)).status_code == 200
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(18):
         assert client.get(reverse("reports:export", args=[NEXT])).status_code == 200
     with django_assert_num_queries(5):
         assert client.get(reverse("reports:index")).status_code == 200
+
+
+# Positions from one pass over the history ---------------------------------------------------------------
+
+
+def mixed_history():
+    """Back-filled periods, same-period re-recordings, updates awaiting review and returned, late additions."""
+    from actions.models import ReviewState, StatusUpdate
+    from tests.factories import make_synthetic_plan
+
+    make_targets()
+    make_synthetic_plan(60, quarters=4, first="2022-23-q2", seed=7)
+    actions = list(Action.objects.order_by("number"))
+    for action in actions[::5]:
+        make_update(action, "2022-23-q3", rag="red", delivery_status="complete", commentary="Back-filled Q3.")
+    for action in actions[1::7]:
+        make_update(action, "2023-24-q1", rag="amber", commentary="Recorded again in Q1.")
+    # Not approved: the report leaves these out.
+    StatusUpdate.objects.filter(action__in=actions[2::6], period_id="2023-24-q1").update(
+        review_state=ReviewState.SUBMITTED
+    )
+    StatusUpdate.objects.filter(action__in=actions[3::8], period_id="2022-23-q4").update(
+        review_state=ReviewState.RETURNED
+    )
+    make_action(500, text="Added with no status yet")
+
+
+@pytest.mark.parametrize("slug", ["2022-23-q3", "2022-23-q4", "2023-24-q1"])
+def test_report_positions_match_the_position_query_as_the_period_ended(slug):
+    """The report walks the history once in Python; each figure must be what the database's position (the one
+    the list, its filters and the public site read) gives for the same period."""
+    mixed_history()
+    period = ReportingPeriod.objects.get(slug=slug)
+    report = build_report(period)
+    expected = (
+        Action.objects.published(period)
+        .order_by("number")
+        .values_list("number", "position_rag", "position_delivery_status", "position_period_id", "position_update_id")
+    )
+    got = [(p.number, p.rag, p.delivery_status, p.period_id, p.update_id) for p in report.positions]
+    assert got == list(expected)
+    in_report = Action.objects.published(period)
+    assert [p.number for p in report.overdue] == list(
+        in_report.overdue(on=period.end).order_by("number").values_list("number", flat=True)
+    )
+    assert [p.number for p in report.stale] == list(
+        in_report.stale(period).order_by("number").values_list("number", flat=True)
+    )
+    previous = {
+        number: rag
+        for number, rag, update in Action.objects.with_position(
+            period.as_quarter.previous().slug, approved_only=True
+        ).values_list("number", "position_rag", "position_update_id")
+        if update is not None
+    }
+    for move in [*report.improved, *report.worsened, *report.unchanged]:
+        assert move.before_rag == previous[move.after.number]
+    assert sorted(p.number for p in report.new) == sorted(
+        p.number for p in report.positions if p.update_id and p.number not in previous
+    )
+    commentary = dict(Action.objects.published(period).values_list("number", "position_update_id"))
+    from actions.models import StatusUpdate
+
+    texts = dict(StatusUpdate.objects.values_list("pk", "commentary"))
+    report.read_commentary()  # the workbook's: the page shows no commentary
+    assert {p.number: p.commentary for p in report.positions if p.update_id} == {
+        number: texts[update] for number, update in commentary.items() if update
+    }
+
+
+def test_a_report_of_most_of_the_plan_reads_whole_tables_and_gives_the_same_figures(monkeypatch):
+    """Past IDS_IN_QUERY actions, parts are read for the whole plan and kept for the report's actions."""
+    mixed_history()
+    period = ReportingPeriod.objects.get(slug="2023-24-q1")
+    by_ids = build_report(period)
+    by_ids.read_commentary()
+    monkeypatch.setattr("actions.bulk.IDS_IN_QUERY", 0)
+    whole = build_report(period)
+    whole.read_commentary()
+    assert any(p.commentary for p in whole.positions)
+    assert [(p.number, p.rag, p.commentary) for p in whole.positions] == [
+        (p.number, p.rag, p.commentary) for p in by_ids.positions
+    ]
+    assert whole.targets_of == by_ids.targets_of
+    assert (whole.by_funding, whole.late_milestones) == (by_ids.by_funding, by_ids.late_milestones)
+
+
+def test_the_page_lists_at_most_fifty_actions_a_heading_and_says_where_the_rest_are(client, manager):
+    from reports.closing import LIST_LIMIT
+    from tests.factories import make_synthetic_plan
+
+    make_targets()
+    make_synthetic_plan(200, quarters=2, first="2022-23-q4")
+    ReportingPeriod.objects.for_slug("2023-24-q2")  # nothing recorded for it: all 200 have no update this period
+    client.force_login(manager)
+    html = client.get(report_url("2023-24-q2")).content.decode()
+    assert "No update this period (200)" in html
+    assert "The first 50 of 200 are listed here." in html
+    assert (
+        '<a class="govuk-link" href="/actions/?stale=on&amp;period=2023-24-q2">See all 200 in the action list</a>'
+        in html
+    )
+    assert "<details" not in html  # no hidden list of every unchanged action
+    report = build_report(ReportingPeriod.objects.get(slug="2023-24-q2"))
+    lists = [report.improved, report.worsened, report.new, report.completed, report.merged, report.overdue]
+    listed = sum(min(len(each), LIST_LIMIT) for each in [*lists, report.stale])
+    assert len(re.findall(r'href="/actions/\d+/"', html)) == listed
+    # Every list the page cut is complete in the workbook.
+    summary = summary_tables(load_workbook(io.BytesIO(export(client, "2023-24-q2").content))["Summary"])
+    assert len(summary["No update this period"]) == 1 + 200
+    assert len(summary["Unchanged"]) == 1 + len(report.unchanged)

@@ -16,6 +16,14 @@ SUMMARY_LENGTH = 140
 NO_FUNDING = "none"  # the funding filter's word for an action with no funding line
 
 
+def summary_of(text: str) -> str:
+    """An action's first line, short enough for a table cell (`Action.summary`, for rows read as values)."""
+    first = text.split(" - ", 1)[0].split("\n", 1)[0].strip()
+    if len(first) <= SUMMARY_LENGTH:
+        return first
+    return first[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
 def year_in(target_date_text: str) -> int | None:
     """The first four-digit year in a target date as the plan gives it ("2023 (to have ...)" -> 2023)."""
     match = _YEAR.search(target_date_text or "")
@@ -389,10 +397,7 @@ class Action(models.Model):
     @property
     def summary(self) -> str:
         """The first line of the action, short enough for a table cell."""
-        first = self.text.split(" - ", 1)[0].split("\n", 1)[0].strip()
-        if len(first) <= SUMMARY_LENGTH:
-            return first
-        return first[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+        return summary_of(self.text)
 
     @property
     def text_parts(self) -> tuple[str, list[str]]:
