@@ -17,5 +17,5 @@ urlpatterns = [
     path("v1/reports/", views.ReportListView.as_view(), name="reports"),
     path("v1/reports/<str:period>/", views.ReportView.as_view(), name="report"),
     path("v1/indicators/", views.IndicatorListView.as_view(), name="indicators"),
-    re_path(r"^.*$", errors.not_found),
+    re_path(r"^[\s\S]*$", errors.not_found),  # [\s\S], not ".": an address with a newline in it too
 ]

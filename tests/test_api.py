@@ -120,6 +120,7 @@ def test_before_anything_is_published_anonymous_clients_get_empty_lists_and_404s
         ("/api/v1/reports/nonsense/", 404, "There is no published reporting period ‘nonsense’"),
         ("/api/v1/nowhere/", 404, "There is no API endpoint at /api/v1/nowhere/"),
         ("/api/v2/actions/", 404, "There is no API endpoint"),
+        ("/api/v1/targets/a%0Ab/", 404, "There is no API endpoint"),  # found by the fuzz: a newline in the path
     ],
 )
 def test_errors_are_json_with_a_clear_message(client, plan, path, status, words):
