@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from actions.models import ReportingPeriod
 from actions.periods import InvalidPeriod, Quarter
@@ -157,3 +158,18 @@ def test_only_this_century_s_financial_years_are_plausible(year, plausible):
         assert str(refused.value) == (
             f"{quarter.label} is not a plausible reporting period: the financial year must be 2000 to 2099."
         )
+
+
+@pytest.mark.django_db
+def test_a_period_whose_slug_names_another_quarter_is_refused_and_a_matching_one_is_filled_in():
+    wrong = ReportingPeriod(slug="2023-24-q2", year=2023, quarter=1)
+    with pytest.raises(ValidationError) as refused:
+        wrong.clean()
+    assert refused.value.message_dict == {"slug": ["The slug for 2023/24 Q1 is 2023-24-q1."]}
+
+    right = ReportingPeriod(slug="2023-24-q1", year=2023, quarter=1)
+    right.clean()
+    assert (right.slug, right.start, right.end) == ("2023-24-q1", date(2023, 4, 1), date(2023, 6, 30))
+    blank = ReportingPeriod(year=2023, quarter=4)
+    blank.clean()
+    assert (blank.slug, blank.start, blank.end) == ("2023-24-q4", date(2024, 1, 1), date(2024, 3, 31))

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from actions import roles
 from actions.models import ReportingPeriod, UpdateReminder
-from actions.reminders import send_update_reminders
+from actions.reminders import reminders_due, reviews_due, send_update_reminders
 from tests.factories import make_action, make_update, make_user
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,80 @@ def test_the_command_refuses_to_send_links_without_a_base_url(plan, settings):
     with pytest.raises(CommandError, match="CCES_BASE_URL"):
         call_command("send_update_reminders", stdout=io.StringIO())
     assert mail.outbox == []
+
+
+def test_links_in_the_email_have_one_slash_however_the_base_url_ends(plan):
+    send_update_reminders(today=TODAY, base_url="https://plan.example.org/")
+    body = mail.outbox[0].body
+    assert "Record its status: https://plan.example.org/actions/1/update/" in body
+    assert "All the actions you lead are at https://plan.example.org/actions/mine/" in body
+    assert "org//" not in body
+
+
+def test_an_inactive_lead_is_not_reminded(plan):
+    plan.is_active = False
+    plan.save()
+    run = send_update_reminders(today=TODAY)
+    assert (mail.outbox, run.sent, run.would_send) == ([], [], [])
+
+
+def test_a_lead_reminded_today_is_not_reminded_again_whoever_was_reminded_first(db):
+    # The once-a-day rule is per person: with more people than reminders, a person's id and a reminder's differ.
+    for name in ("first", "second", "third"):
+        make_user(name, role=roles.OFFICER)
+    lead = make_user("lead", role=roles.OFFICER, email="lead@example.org")
+    make_action(1).leads.add(lead)
+    assert len(send_update_reminders(today=TODAY).sent) == 1
+    again = send_update_reminders(today=TODAY)
+    assert (again.sent, again.already_reminded, len(mail.outbox)) == ([], [lead], 1)
+
+
+def test_finding_who_to_remind_costs_the_same_queries_however_many_actions(plan, django_assert_num_queries):
+    period = ReportingPeriod.objects.for_slug("2023-24-q1")
+    with django_assert_num_queries(3):
+        due = reminders_due(period)
+        assert {lead: [a.number for a in actions] for lead, actions in due.items()} == {plan: [1, 5]}
+    for number in range(10, 16):
+        make_action(number).leads.add(plan)
+    with django_assert_num_queries(3):
+        due = reminders_due(period)
+        assert [a.number for a in due[plan]] == [1, 5, 10, 11, 12, 13, 14, 15]
+
+
+def awaiting_review(officer, count):
+    for number in range(1, count + 1):
+        action = make_action(20 + number)
+        make_update(action, "2023-24-q1", rag="amber", recorded_by=officer)
+
+
+def test_a_reviewer_is_told_how_many_updates_await_review(plan, manager):
+    manager.email = "manager@example.org"
+    manager.save()
+    awaiting_review(plan, 2)
+    run = send_update_reminders(today=TODAY)
+    [message] = [message for message in mail.outbox if message.to == ["manager@example.org"]]
+    assert message.subject == "Climate action plan: 2 status updates awaiting your review"
+    assert "2 status updates await your review" in message.body
+    assert "- Action 21, 2023/24 Q1: Amber" in message.body and "- Action 22, 2023/24 Q1: Amber" in message.body
+    assert [reminder.recipient for reminder in run.reviewers_sent] == [manager]
+
+
+def test_an_inactive_reviewer_is_not_reminded(plan, manager):
+    manager.email, manager.is_active = "manager@example.org", False
+    manager.save()
+    awaiting_review(plan, 1)
+    run = send_update_reminders(today=TODAY)
+    assert (run.reviewers_sent, [m for m in mail.outbox if m.to == ["manager@example.org"]]) == ([], [])
+
+
+def test_listing_what_awaits_review_costs_two_queries_however_many_updates(plan, manager, django_assert_num_queries):
+    awaiting_review(plan, 4)
+    with django_assert_num_queries(2):
+        reviewers, waiting = reviews_due()
+        assert reviewers == [manager]
+        assert [(update.action.number, update.period.label) for update in waiting] == [
+            (21, "2023/24 Q1"),
+            (22, "2023/24 Q1"),
+            (23, "2023/24 Q1"),
+            (24, "2023/24 Q1"),
+        ]
