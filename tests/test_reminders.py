@@ -208,3 +208,16 @@ def test_listing_what_awaits_review_costs_two_queries_however_many_updates(plan,
             (23, "2023/24 Q1"),
             (24, "2023/24 Q1"),
         ]
+
+
+def test_a_reviewer_without_an_email_address_is_named_and_the_next_reviewer_still_reminded(plan, manager):
+    # "manager" has no email address and sorts before "zoe"; the command names them on stderr.
+    zoe = make_user("zoe", role=roles.MANAGER, email="zoe@example.org")
+    awaiting_review(plan, 1)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send_update_reminders", "--period", "2023-24-q1", stdout=out, stderr=err)
+    assert "No email address for manager: not reminded." in err.getvalue()
+    assert [m.subject for m in mail.outbox if m.to == ["zoe@example.org"]] == [
+        "Climate action plan: 1 status update awaiting your review"
+    ]
+    assert UpdateReminder.objects.filter(kind=UpdateReminder.Kind.REVIEW).get().recipient == zoe
