@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 
 from actions import roles
@@ -186,7 +187,34 @@ def test_a_reviewer_is_told_how_many_updates_await_review(plan, manager):
     assert message.subject == "Climate action plan: 2 status updates awaiting your review"
     assert "2 status updates await your review" in message.body
     assert "- Action 21, 2023/24 Q1: Amber" in message.body and "- Action 22, 2023/24 Q1: Amber" in message.body
-    assert [reminder.recipient for reminder in run.reviewers_sent] == [manager]
+    assert [(reminder.recipient, reminder.email) for reminder in run.reviewers_sent] == [
+        (manager, "manager@example.org")
+    ]
+    assert UpdateReminder.objects.get(kind=UpdateReminder.Kind.REVIEW).email == "manager@example.org"
+
+    again = send_update_reminders(today=TODAY)
+    assert (again.sent, again.reviewers_sent, again.already_reminded) == ([], [], [plan, manager])
+
+
+class CountingBackend(locmem.EmailBackend):
+    """The test mail server: counts the connections made to it."""
+
+    opened = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        type(self).opened += 1
+
+
+def test_one_run_sends_every_email_over_one_mail_server_connection(plan, manager, settings, monkeypatch):
+    settings.EMAIL_BACKEND = "tests.test_reminders.CountingBackend"
+    monkeypatch.setattr(CountingBackend, "opened", 0)
+    manager.email = "manager@example.org"
+    manager.save()
+    awaiting_review(plan, 1)
+    run = send_update_reminders(today=TODAY)
+    assert (len(run.sent), len(run.reviewers_sent), len(mail.outbox)) == (1, 1, 2)
+    assert CountingBackend.opened == 1
 
 
 def test_an_inactive_reviewer_is_not_reminded(plan, manager):
