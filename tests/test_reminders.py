@@ -135,11 +135,11 @@ def test_the_command_refuses_to_send_links_without_a_base_url(plan, settings):
 
 
 def test_links_in_the_email_have_one_slash_however_the_base_url_ends(plan):
-    send_update_reminders(today=TODAY, base_url="https://plan.example.org/")
+    send_update_reminders(today=TODAY, base_url="https://council.example.org/CLIMATEX/")
     body = mail.outbox[0].body
-    assert "Record its status: https://plan.example.org/actions/1/update/" in body
-    assert "All the actions you lead are at https://plan.example.org/actions/mine/" in body
-    assert "org//" not in body
+    assert "Record its status: https://council.example.org/CLIMATEX/actions/1/update/" in body
+    assert "All the actions you lead are at https://council.example.org/CLIMATEX/actions/mine/" in body
+    assert "//actions" not in body
 
 
 def test_an_inactive_lead_is_not_reminded(plan):
@@ -191,6 +191,7 @@ def test_a_reviewer_is_told_how_many_updates_await_review(plan, manager):
         (manager, "manager@example.org")
     ]
     assert UpdateReminder.objects.get(kind=UpdateReminder.Kind.REVIEW).email == "manager@example.org"
+    assert run.reviewers_sent[0].forced is False
 
     again = send_update_reminders(today=TODAY)
     assert (again.sent, again.reviewers_sent, again.already_reminded) == ([], [], [plan, manager])
