@@ -337,3 +337,16 @@ def test_indicator_values_are_published_at_the_next_closing(client, published, p
 
 def published_progress_of_target(number):
     return published_progress(latest_published(), Target.objects.get(number=number))
+
+
+def test_the_published_history_as_of_a_period_is_the_same_given_its_slug_or_its_row(officer):
+    action = make_action(31)
+    make_update(action, "2022-23-q4", rag="red")
+    make_update(action, "2023-24-q1", rag="amber")
+    make_update(action, "2023-24-q2", rag="green")
+    make_update(action, "2023-24-q1", rag="red", recorded_by=officer)  # awaiting review: never published
+    row = ReportingPeriod.objects.get(slug="2023-24-q1")
+    by_slug = StatusUpdate.objects.published("2023-24-q1").newest_first()
+    by_row = StatusUpdate.objects.published(row).newest_first()
+    expected = [("2023-24-q1", "amber"), ("2022-23-q4", "red")]
+    assert [(u.period_id, u.rag) for u in by_slug] == [(u.period_id, u.rag) for u in by_row] == expected

@@ -2,11 +2,11 @@
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from actions.models import Action, ActionTarget
+from actions.models import Action, ActionTarget, StatusUpdate
 from tests.factories import make_action, make_targets, make_update
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,15 @@ def test_a_back_filled_earlier_period_does_not_displace_the_later_periods_positi
     assert [(p.number, p.rag) for p in report.context["report"].positions] == [(1, "green")]
     report = client.get("/reports/2023-24-q1/")
     assert [(p.number, p.rag) for p in report.context["report"].positions] == [(1, "red")]
+
+
+def test_history_lists_the_later_period_first_then_the_later_recording():
+    action = make_action(41)
+    q2 = make_update(action, "2023-24-q2", rag="green")
+    backfilled = make_update(action, "2023-24-q1", rag="amber")  # recorded after Q2's, for an earlier quarter
+    # Recording times that do not follow the rows' ids, as a history restored from a backup may have.
+    late, early = make_update(action, "2022-23-q4", rag="red"), make_update(action, "2022-23-q4", rag="amber")
+    StatusUpdate.objects.filter(pk=late.pk).update(recorded_at=datetime(2023, 3, 30, tzinfo=UTC))
+    StatusUpdate.objects.filter(pk=early.pk).update(recorded_at=datetime(2023, 3, 1, tzinfo=UTC))
+    history = list(StatusUpdate.objects.filter(action=action).newest_first())
+    assert [u.pk for u in history] == [q2.pk, backfilled.pk, late.pk, early.pk]

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 
 from actions import roles
 from actions.models import ReportingPeriod, UpdateReminder
-from actions.reminders import send_update_reminders
+from actions.reminders import reminders_due, reviews_due, send_update_reminders
 from tests.factories import make_action, make_update, make_user
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,121 @@ def test_the_command_refuses_to_send_links_without_a_base_url(plan, settings):
     with pytest.raises(CommandError, match="CCES_BASE_URL"):
         call_command("send_update_reminders", stdout=io.StringIO())
     assert mail.outbox == []
+
+
+def test_links_in_the_email_have_one_slash_however_the_base_url_ends(plan):
+    send_update_reminders(today=TODAY, base_url="https://council.example.org/CLIMATEX/")
+    body = mail.outbox[0].body
+    assert "Record its status: https://council.example.org/CLIMATEX/actions/1/update/" in body
+    assert "All the actions you lead are at https://council.example.org/CLIMATEX/actions/mine/" in body
+    assert "//actions" not in body
+
+
+def test_an_inactive_lead_is_not_reminded(plan):
+    plan.is_active = False
+    plan.save()
+    run = send_update_reminders(today=TODAY)
+    assert (mail.outbox, run.sent, run.would_send) == ([], [], [])
+
+
+def test_a_lead_reminded_today_is_not_reminded_again_whoever_was_reminded_first(db):
+    # The once-a-day rule is per person: with more people than reminders, a person's id and a reminder's differ.
+    for name in ("first", "second", "third"):
+        make_user(name, role=roles.OFFICER)
+    lead = make_user("lead", role=roles.OFFICER, email="lead@example.org")
+    make_action(1).leads.add(lead)
+    assert len(send_update_reminders(today=TODAY).sent) == 1
+    again = send_update_reminders(today=TODAY)
+    assert (again.sent, again.already_reminded, len(mail.outbox)) == ([], [lead], 1)
+
+
+def test_finding_who_to_remind_costs_the_same_queries_however_many_actions(plan, django_assert_num_queries):
+    period = ReportingPeriod.objects.for_slug("2023-24-q1")
+    with django_assert_num_queries(3):
+        due = reminders_due(period)
+        assert {lead: [a.number for a in actions] for lead, actions in due.items()} == {plan: [1, 5]}
+    for number in range(10, 16):
+        make_action(number).leads.add(plan)
+    with django_assert_num_queries(3):
+        due = reminders_due(period)
+        assert [a.number for a in due[plan]] == [1, 5, 10, 11, 12, 13, 14, 15]
+
+
+def awaiting_review(officer, count):
+    for number in range(1, count + 1):
+        action = make_action(20 + number)
+        make_update(action, "2023-24-q1", rag="amber", recorded_by=officer)
+
+
+def test_a_reviewer_is_told_how_many_updates_await_review(plan, manager):
+    manager.email = "manager@example.org"
+    manager.save()
+    awaiting_review(plan, 2)
+    run = send_update_reminders(today=TODAY)
+    [message] = [message for message in mail.outbox if message.to == ["manager@example.org"]]
+    assert message.subject == "Climate action plan: 2 status updates awaiting your review"
+    assert "2 status updates await your review" in message.body
+    assert "- Action 21, 2023/24 Q1: Amber" in message.body and "- Action 22, 2023/24 Q1: Amber" in message.body
+    assert [(reminder.recipient, reminder.email) for reminder in run.reviewers_sent] == [
+        (manager, "manager@example.org")
+    ]
+    assert UpdateReminder.objects.get(kind=UpdateReminder.Kind.REVIEW).email == "manager@example.org"
+    assert run.reviewers_sent[0].forced is False
+
+    again = send_update_reminders(today=TODAY)
+    assert (again.sent, again.reviewers_sent, again.already_reminded) == ([], [], [plan, manager])
+
+
+class CountingBackend(locmem.EmailBackend):
+    """The test mail server: counts the connections made to it."""
+
+    opened = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        type(self).opened += 1
+
+
+def test_one_run_sends_every_email_over_one_mail_server_connection(plan, manager, settings, monkeypatch):
+    settings.EMAIL_BACKEND = "tests.test_reminders.CountingBackend"
+    monkeypatch.setattr(CountingBackend, "opened", 0)
+    manager.email = "manager@example.org"
+    manager.save()
+    awaiting_review(plan, 1)
+    run = send_update_reminders(today=TODAY)
+    assert (len(run.sent), len(run.reviewers_sent), len(mail.outbox)) == (1, 1, 2)
+    assert CountingBackend.opened == 1
+
+
+def test_an_inactive_reviewer_is_not_reminded(plan, manager):
+    manager.email, manager.is_active = "manager@example.org", False
+    manager.save()
+    awaiting_review(plan, 1)
+    run = send_update_reminders(today=TODAY)
+    assert (run.reviewers_sent, [m for m in mail.outbox if m.to == ["manager@example.org"]]) == ([], [])
+
+
+def test_listing_what_awaits_review_costs_two_queries_however_many_updates(plan, manager, django_assert_num_queries):
+    awaiting_review(plan, 4)
+    with django_assert_num_queries(2):
+        reviewers, waiting = reviews_due()
+        assert reviewers == [manager]
+        assert [(update.action.number, update.period.label) for update in waiting] == [
+            (21, "2023/24 Q1"),
+            (22, "2023/24 Q1"),
+            (23, "2023/24 Q1"),
+            (24, "2023/24 Q1"),
+        ]
+
+
+def test_a_reviewer_without_an_email_address_is_named_and_the_next_reviewer_still_reminded(plan, manager):
+    # "manager" has no email address and sorts before "zoe"; the command names them on stderr.
+    zoe = make_user("zoe", role=roles.MANAGER, email="zoe@example.org")
+    awaiting_review(plan, 1)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send_update_reminders", "--period", "2023-24-q1", stdout=out, stderr=err)
+    assert "No email address for manager: not reminded." in err.getvalue()
+    assert [m.subject for m in mail.outbox if m.to == ["zoe@example.org"]] == [
+        "Climate action plan: 1 status update awaiting your review"
+    ]
+    assert UpdateReminder.objects.filter(kind=UpdateReminder.Kind.REVIEW).get().recipient == zoe
