@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 WORKERS ?= 3
 MIGRATE ?= yes
 
-.PHONY: run serve test lint format check seed bench backup restore clean mutate
+.PHONY: run serve worker test lint format check seed bench backup restore clean mutate
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-## run: install, migrate, seed an empty database with the plan, demo accounts and demo indicator values, serve on 127.0.0.1:8000
+## run: install, migrate, seed an empty database with the plan, demo accounts and demo indicator values, serve on
+## 127.0.0.1:8000 with the background worker beside it (Ctrl-C stops both)
 run: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_plan --demo-users --demo-values
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-startup-delay & \
+		$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## serve: run as production does: settings from the environment, static files collected and
 ## served by WhiteNoise, migrations applied (MIGRATE=no on all but one of several app servers),
@@ -32,6 +34,11 @@ serve: $(STAMP)
 	if [ "$(MIGRATE)" = yes ]; then $(BIN)/python manage.py migrate --noinput; fi
 	exec $(BIN)/gunicorn ccesplan.wsgi:application --bind $(BIND) --workers $(WORKERS) \
 		--access-logfile - --error-logfile - --graceful-timeout 20
+
+## worker: the background worker that builds workbooks too large for a request (CCES_WORKBOOK_ACTIONS_IN_REQUEST);
+## run one or more beside the app servers, with the same settings and database
+worker: $(STAMP)
+	exec $(BIN)/python manage.py db_worker
 
 ## backup: write the plan, its history and the accounts to FILE (default var/backup-<time>.xml.gz)
 backup: $(STAMP)

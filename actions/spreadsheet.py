@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -394,6 +394,27 @@ class PlanSheetRow:
     details: dict[str, str] = field(default_factory=dict)  # DETAIL_COLUMNS value -> cell text
 
 
+class _ReportedRows:
+    """A sheet's rows that report how many have been written (see PlanSheet.reporting_progress)."""
+
+    def __init__(self, sheet: "PlanSheet", report, every: int):
+        self.sheet, self.report, self.every = sheet, report, every
+
+    def __len__(self) -> int:
+        return len(self.sheet.rows)
+
+    def __iter__(self):
+        return iter(self.sheet.rows)
+
+    def cell_rows(self, _sheet):
+        written = 0
+        for written, item in enumerate(self.sheet.cell_rows(), start=1):
+            yield item
+            if written % self.every == 0:
+                self.report(written)
+        self.report(written)
+
+
 @dataclass
 class TargetColumn:
     number: int
@@ -426,6 +447,11 @@ class PlanSheet:
         if hasattr(self.rows, "cell_rows"):
             return self.rows.cell_rows(self)
         return ((row.rag, self.cells(row)) for row in self.rows)
+
+    def reporting_progress(self, report, every: int = 500) -> "PlanSheet":
+        """This sheet, calling `report(rows written so far)` every `every` rows and once at the end, for a
+        workbook built in the background with a progress page."""
+        return replace(self, rows=_ReportedRows(self, report, every))
 
     def cells(self, row: PlanSheetRow) -> list:
         """One action's cells under `headers()`: the number, then text in the council's words."""

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from actions import exports
 from actions.definition_history import definition_history
 from actions.filters import ActionFilter
 from actions.forms import StatusForm
+from actions.list_export import ListExport
 from actions.models import RAG, Action, ActionMilestone, PeriodClosed, ReportingPeriod, StatusSource
 from actions.models.status import delivery_status_label
 from actions.periods import Quarter
@@ -24,7 +25,9 @@ from actions.permissions import (
     records_own_actions_only,
 )
 from actions.services import StatusConflict, record_status
-from actions.tables import ActionTable, configure, problems_form, sort
+from actions.tables import ActionTable, configure, problems_form
+from downloads.models import PreparedDownload
+from downloads.views import is_too_large, offer, prepare
 
 
 class HomeView(PlanReaderRequiredMixin, View):
@@ -250,39 +253,54 @@ class ActionListView(PlanReaderRequiredMixin, FilteredActionsMixin, TemplateView
 
 
 class ActionExportView(PlanReaderRequiredMixin, FilteredActionsMixin, View):
-    """The list's rows (every page of them, in the list's order) as CSV or as the council's workbook."""
+    """The list's rows (every page of them, in the list's order) as CSV or as the council's workbook. A workbook
+    of more actions than a request can write in a few seconds is offered to the background worker instead."""
 
     format = "csv"
 
     def get(self, request, *args, **kwargs):
-        filterset = self.get_filterset()
-        table = ActionTable(filterset.qs)
-        problems = [*filterset.problems, *sort(table, request.GET)]
-        if problems:
-            # An export that quietly dropped a filter would not be the list the user asked for.
-            return render(
+        export = self.get_export()
+        if export.problems:
+            return self.refuse(export)
+        if self.format == "xlsx" and is_too_large(rows := export.count()):
+            return offer(
                 request,
-                "actions/export_refused.html",
-                {"problems": problems_form(problems), "list_query": request.GET.urlencode()},
-                status=400,
+                rows=rows,
+                what="action list workbook",
+                back_href=f"{reverse('actions:list')}?{request.GET.urlencode()}",
+                back_text="Go back to the action list",
             )
-        today = self.get_today() or date.today()
-        position = (
-            f"Each action's position as it stood at the end of {filterset.chosen_period_label}."
-            if filterset.chosen_period
-            else f"Each action's latest position on {today.day} {today:%B %Y}."
-        )
-        notes = [
-            "Climate Change and Environment Strategy action plan: actions exported from the tracker.",
-            position,
-            *(f"Filter: {description}" for description in filterset.describe()),
-        ]
-        sheet = exports.plan_sheet(table.data.data, exports.plan_targets(), notes=notes)
-        name = exports.file_name(period=filterset.chosen_period, today=today)
+        sheet = export.sheet()
         if self.format == "xlsx":
             response = HttpResponse(exports.xlsx_bytes(sheet), content_type=exports.XLSX_CONTENT_TYPE)
         else:
             # Every query has run by now (plan_sheet reads eagerly); the CSV is written as it is sent.
             response = StreamingHttpResponse(exports.csv_chunks(sheet), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
+        response["Content-Disposition"] = f'attachment; filename="{export.file_name(self.format)}"'
         return response
+
+    def post(self, request, *args, **kwargs):
+        """Asks the background worker for the workbook (the offer page's button)."""
+        export = self.get_export()
+        if self.format != "xlsx":
+            return HttpResponseNotAllowed(["GET"])
+        if export.problems:
+            return self.refuse(export)
+        return prepare(
+            request,
+            kind=PreparedDownload.Kind.ACTIONS,
+            query=request.GET.urlencode(),
+            file_name=export.file_name("xlsx"),
+            rows=export.count(),
+        )
+
+    def get_export(self) -> ListExport:
+        return ListExport(self.request.GET, today=self.get_today())
+
+    def refuse(self, export: ListExport):
+        return render(
+            self.request,
+            "actions/export_refused.html",
+            {"problems": problems_form(export.problems), "list_query": self.request.GET.urlencode()},
+            status=400,
+        )

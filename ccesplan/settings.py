@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc's files, served from here (no CDN)
+    "django_tasks",
+    "django_tasks_db",
     "targets",
     "actions",
     "indicators",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "public",
     "api",
     "sso",
+    "downloads",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +259,14 @@ CCES_DATA_LICENCE_URL = os.environ.get(
     "CCES_DATA_LICENCE_URL", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 )
 # Anonymous API clients, per address: requests allowed per minute before 429 Too Many Requests.
+# Workbooks of more actions than this are built by the background worker (`manage.py db_worker`) with a
+# progress page, not within the request: at 5,000 actions a workbook takes one to two seconds here.
+CCES_WORKBOOK_ACTIONS_IN_REQUEST = env_int("CCES_WORKBOOK_ACTIONS_IN_REQUEST", 5000)
+
+# Background tasks (django-tasks, the backport of Django 6's tasks) queued in the database, so app servers and
+# the worker need nothing but the database they already share.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 CCES_API_ANON_PER_MINUTE = env_int("CCES_API_ANON_PER_MINUTE", 60)
 # An API token lasts this many days (0: until its owner revokes it).
 CCES_API_TOKEN_DAYS = env_int("CCES_API_TOKEN_DAYS", 365)

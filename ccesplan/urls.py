@@ -15,6 +15,7 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     path("imports/", include("actions.imports.urls")),
+    path("downloads/", include("downloads.urls")),
     path("public/", include("public.urls")),
     path("api/", include("api.urls")),
     # Before Django's own: sign-in offers the council's accounts, sign-out ends the provider's session too.

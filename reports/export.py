@@ -10,6 +10,8 @@ style made once, so the workbook costs memory for its widest row, not its rows.
 Save the workbook once.
 """
 
+import io
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -17,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from actions.models import RAG
 from actions.spreadsheet import RagStyles, as_text, build_workbook, styled
+from indicators.report import add_values_sheet
 from reports.quarterly import Move, Position, QuarterlyReport, plan_sheet
 
 SUMMARY = "Summary"
@@ -169,12 +172,25 @@ def _fit_to_a4_width(sheet: WriteOnlyWorksheet, *, landscape: bool = False) -> N
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def build_report_workbook(report: QuarterlyReport) -> Workbook:
-    """The report's workbook (write-only): Summary first and selected, then Actions, then About."""
+def build_report_workbook(report: QuarterlyReport, *, on_rows=None) -> Workbook:
+    """The report's workbook (write-only): Summary first and selected, then Actions, then About. `on_rows` is
+    called with the number of actions written so far, now and then (see PlanSheet.reporting_progress)."""
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet(SUMMARY)
     summary.sheet_view.tabSelected = True  # before its rows: a write-only sheet writes its view first
     write_summary(summary, report)
-    build_workbook(plan_sheet(report), workbook, prepare=lambda sheet: _fit_to_a4_width(sheet, landscape=True))
+    actions = plan_sheet(report)
+    if on_rows is not None:
+        actions = actions.reporting_progress(on_rows)
+    build_workbook(actions, workbook, prepare=lambda sheet: _fit_to_a4_width(sheet, landscape=True))
     workbook.active = 0
     return workbook
+
+
+def report_workbook_bytes(report: QuarterlyReport, *, on_rows=None) -> bytes:
+    """The report's workbook with the indicators' values sheet, saved."""
+    buffer = io.BytesIO()
+    workbook = build_report_workbook(report, on_rows=on_rows)
+    add_values_sheet(workbook, report.period)
+    workbook.save(buffer)
+    return buffer.getvalue()

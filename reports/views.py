@@ -4,14 +4,16 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.generic import FormView, ListView, TemplateView, View
 
-from actions.models import ReportingPeriod, StatusUpdate
+from actions.models import Action, ReportingPeriod, StatusUpdate
 from actions.periods import InvalidPeriod, Quarter
 from actions.permissions import CLOSE_PERIOD, PlanReaderRequiredMixin
-from indicators.report import add_values_sheet
+from downloads.models import PreparedDownload
+from downloads.views import is_too_large, offer, prepare
 from reports.closing import ClosingRefused, close_period, reopen_period, report_context
-from reports.export import build_report_workbook
+from reports.export import report_workbook_bytes
 from reports.forms import ReopenForm
 from reports.quarterly import build_report
 
@@ -77,24 +79,42 @@ class QuarterlyReportView(PlanReaderRequiredMixin, PeriodMixin, TemplateView):
 
 class QuarterlyReportExportView(PlanReaderRequiredMixin, PeriodMixin, View):
     """The report as a workbook for a committee paper: a Summary sheet and the Actions in the council's layout.
-    For a closed period (or a snapshot's address), the workbook stored with the snapshot."""
+    For a closed period (or a snapshot's address), the workbook stored with the snapshot. A plan too large for
+    a request to write it in a few seconds has it built by the background worker instead."""
 
     def get(self, request, *args, **kwargs):
         snapshot = self.get_snapshot()
-        content = bytes(snapshot.workbook) if snapshot is not None else workbook_bytes(build_report(self.period))
+        if snapshot is not None:
+            return self.workbook(bytes(snapshot.workbook))
+        if is_too_large(rows := Action.objects.count()):
+            return offer(
+                request,
+                rows=rows,
+                what=f"{self.period.label} report workbook",
+                back_href=reverse("reports:quarterly", args=[self.period.slug]),
+                back_text=f"Go back to the {self.period.label} report",
+            )
+        return self.workbook(report_workbook_bytes(build_report(self.period)))
+
+    def post(self, request, *args, **kwargs):
+        """Asks the background worker for the workbook (the offer page's button)."""
+        if self.get_snapshot() is not None or "snapshot" in kwargs:
+            return redirect(request.path)
+        return prepare(
+            request,
+            kind=PreparedDownload.Kind.REPORT,
+            query=self.period.slug,
+            file_name=self.file_name(),
+            rows=Action.objects.count(),
+        )
+
+    def file_name(self) -> str:
+        return f"cces-progress-report-{self.period.slug}.xlsx"
+
+    def workbook(self, content: bytes) -> HttpResponse:
         response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="cces-progress-report-{self.period.slug}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{self.file_name()}"'
         return response
-
-
-def workbook_bytes(report) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    workbook = build_report_workbook(report)
-    add_values_sheet(workbook, report.period)
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 class PeriodCloserRequiredMixin(PermissionRequiredMixin):

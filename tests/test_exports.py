@@ -149,8 +149,9 @@ def test_exports_run_a_fixed_number_of_queries(client, manager, django_assert_nu
     client.force_login(manager)
     # session, user, two permission lookups, the filters' targets, services, portfolio holders, partners
     # and periods, the target columns, the actions (with their commentary), their target links, leads,
-    # partners, funding, milestones and links
-    with django_assert_num_queries(17):
+    # partners, funding, milestones and links; the workbook also counts its rows first, to decide whether
+    # this request writes it or the background worker does
+    with django_assert_num_queries(17 if extension == "csv" else 18):
         assert client.get(f"/actions/export.{extension}?period=2019-20-q1&rag=red").status_code == 200
 
 

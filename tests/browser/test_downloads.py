@@ -1,0 +1,54 @@
+"""A large workbook in Chromium: the list's link offers it, the button (by keyboard) queues it, the progress page
+says how far it is, then offers the file. axe clean, no sideways scroll from 320 px, screenshots for a reviewer."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.helpers import assert_accessible, assert_every_control_reachable_by_keyboard, focused, sign_in
+from tests.browser.test_layout import SCREENSHOT_WIDTHS, SCREENSHOTS, WIDTHS, page_width_overflow
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def check_every_width(page, name):
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        measured = page_width_overflow(page)
+        assert measured["scroll"] <= measured["inner"], f"{name} scrolls sideways at {width} px: {measured}"
+        if width in SCREENSHOT_WIDTHS:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+        if width in (390, 1280):
+            assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_large_workbook_is_prepared_in_the_background(page, seeded_plan, browser_users, settings):
+    settings.CCES_WORKBOOK_ACTIONS_IN_REQUEST = 5  # the amber and red actions of the seeded plan count as many
+    sign_in(page, "manager")
+    page.goto("/actions/?rag=amber&rag=red")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Excel workbook (.xlsx)").click()
+    expect(page.locator("h1")).to_have_text("Prepare the action list workbook")
+    assert_every_control_reachable_by_keyboard(page)
+    check_every_width(page, "download-offer")
+
+    page.get_by_role("button", name="Prepare the workbook").focus()
+    assert focused(page)["text"] == "Prepare the workbook"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Preparing your download")
+    expect(page.get_by_role("status")).to_have_text("Waiting for the background worker to start on it.")
+    assert_every_control_reachable_by_keyboard(page)
+    check_every_width(page, "download-waiting")
+
+    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Check progress").click()
+    expect(page.locator("h1")).to_have_text("Your download is ready")
+    check_every_width(page, "download-ready")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download cces-actions-").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert download.value.suggested_filename.startswith("cces-actions-")
