@@ -63,4 +63,5 @@ def test_the_outputs_benchmark_runs_and_prints_every_ratio_and_limit():
     result = run_script("benchmarks/outputs.py", "--actions", "120", "--quarters", "2", "--limits")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "failed" not in result.stdout, result.stdout
-    assert len(re.findall(r" ms, peak +\d+ MiB", result.stdout)) == 6, result.stdout
+    assert len(re.findall(r" ms, peak +\d+ MiB", result.stdout)) == 8, result.stdout
+    assert "worker: actions-xlsx" in result.stdout and "worker: report-xlsx" in result.stdout

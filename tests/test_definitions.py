@@ -604,7 +604,8 @@ def test_exports_cost_the_same_queries_past_the_whole_table_threshold(
     monkeypatch.setattr("actions.bulk.IDS_IN_QUERY", 100)
     grow_definitions(300)
     client.force_login(manager)
-    with django_assert_num_queries(17):
+    # the workbook counts its rows first, to decide whether this request writes it or the background worker does
+    with django_assert_num_queries(17 if extension == "csv" else 18):
         response = client.get(f"/actions/export.{extension}")
     assert response.status_code == 200
     if extension == "xlsx":
