@@ -360,7 +360,8 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
                 completed.append(position)
             continue
         _, _, before_rag, before_status = before[position.pk]
-        change = RAG_SEVERITY[RAG(position.rag)] - RAG_SEVERITY[RAG(before_rag)]
+        # RAG codes are the enum's values, so they index RAG_SEVERITY as they are (no RAG(...) per action).
+        change = RAG_SEVERITY[position.rag] - RAG_SEVERITY[before_rag]
         direction = IMPROVED if change > 0 else WORSENED if change < 0 else UNCHANGED
         {IMPROVED: improved, WORSENED: worsened, UNCHANGED: unchanged}[direction].append(
             Move(after=position, before_rag=before_rag, before_delivery_status=before_status, direction=direction)
