@@ -251,3 +251,32 @@ def test_the_worker_records_progress_every_so_many_rows(as_manager, large, monke
     # started, every 20 rows, the end of the rows, then ready
     assert recorded == [0, 20, 40, 56, 56]
     assert PreparedDownload.objects.get().state == "ready"
+
+
+def test_only_the_workbook_can_be_asked_for_in_the_background(as_manager, large):
+    assert as_manager.post("/actions/export.csv").status_code == 405
+    assert not PreparedDownload.objects.exists()
+
+
+def test_a_filter_the_list_cannot_use_is_refused_before_anything_is_queued(as_manager, large):
+    response = as_manager.post("/actions/export.xlsx?sort=nonsense")
+    assert response.status_code == 400
+    assert "cannot be sorted by ‘nonsense’" in response.content.decode()
+    assert not PreparedDownload.objects.exists()
+
+
+def test_asking_for_a_closed_periods_workbook_in_the_background_gives_the_stored_one(as_manager, plan_admin, large):
+    from actions.models import ReportingPeriod
+    from reports.closing import close_period
+
+    close_period(period=ReportingPeriod.objects.get(slug=SEEDED), by=plan_admin)
+    export = reverse("reports:export", args=[SEEDED])
+    response = as_manager.post(export)
+    assert (response.status_code, response["Location"]) == (302, export)
+    assert not PreparedDownload.objects.exists()
+
+
+def test_visitors_who_have_not_signed_in_cannot_ask_for_downloads(client, seeded_plan, large):
+    response = client.post("/actions/export.xlsx")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not PreparedDownload.objects.exists()
