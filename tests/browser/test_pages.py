@@ -40,6 +40,7 @@ PAGES = [
     ("indicator value imports", "planadmin", "/indicators/imports/"),
     ("indicator values upload", "planadmin", "/indicators/imports/upload/"),
     ("no access with a council account", None, "/accounts/council/no-access/"),
+    ("your downloads, none yet", "manager", "/downloads/"),
 ]
 
 
