@@ -5,8 +5,6 @@ the public site would otherwise leave them out for good. Reopening needs a reaso
 later period is closed, since that closure still freezes this one.
 """
 
-import io
-
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,7 +12,7 @@ from django.utils import timezone
 
 from actions.models import PeriodEvent, ReportingPeriod, ReportSnapshot, StatusUpdate
 from reports.charts import stacked_bars
-from reports.export import build_report_workbook
+from reports.export import report_workbook_bytes
 from reports.quarterly import QuarterlyReport, build_report
 
 
@@ -83,15 +81,13 @@ def close_period(*, period: ReportingPeriod, by) -> ReportSnapshot:
     period.save(update_fields=["closed_at", "closed_by"])
     event = PeriodEvent.objects.create(period=period, kind=PeriodEvent.Kind.CLOSED, by=by, at=now)
     report = build_report(period)
-    workbook = io.BytesIO()
-    build_report_workbook(report).save(workbook)
     return ReportSnapshot.objects.create(
         period=period,
         closing=event,
         taken_at=now,
         body_html=render_report_body(report, public=False),
         public_body_html=render_report_body(report, public=True),
-        workbook=workbook.getvalue(),
+        workbook=report_workbook_bytes(report),  # the same sheets as the open period's, indicators included
     )
 
 

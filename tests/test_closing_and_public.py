@@ -107,6 +107,32 @@ def test_the_snapshot_stays_the_same_whatever_is_recorded_later(client, plan, pl
     assert workbook.content == bytes(snapshot.workbook)
 
 
+def test_a_closed_periods_workbook_has_the_same_sheets_as_before_it_closed(client, plan, plan_admin, manager):
+    """The committee's workbook keeps its indicator values when the quarter closes: the snapshot stores them as
+    they stood, and a value recorded afterwards does not change it."""
+    from openpyxl import load_workbook
+
+    from tests.factories import make_indicator
+
+    indicator = make_indicator("fleet", name="Fleet emissions", values=[("2022-23", 1200)])
+    client.force_login(manager)
+
+    def sheets():
+        response = client.get(f"/reports/{CLOSED}/export.xlsx")
+        assert response.status_code == 200
+        workbook = load_workbook(io.BytesIO(response.content))
+        return {sheet.title: [[cell.value for cell in row] for row in sheet.iter_rows()] for sheet in workbook}
+
+    before = sheets()
+    assert "Fleet emissions" in str(before["Indicator values"])
+    close(plan_admin)
+    after = sheets()
+    assert list(after) == list(before)
+    assert after["Indicator values"] == before["Indicator values"]
+    record_value(indicator=indicator, period="2023-24", value=900, provisional=False, source=ValueSource.WEB)
+    assert sheets()["Indicator values"] == before["Indicator values"]
+
+
 def test_reopening_is_recorded_with_who_and_why(client, plan, plan_admin):
     close(plan_admin)
     client.force_login(plan_admin)
