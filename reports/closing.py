@@ -58,12 +58,10 @@ def render_report_body(report: QuarterlyReport, *, public: bool) -> str:
     return render_to_string("reports/includes/report_body.html", {**report_context(report, public=public), **links})
 
 
-@transaction.atomic
-def close_period(*, period: ReportingPeriod, by) -> ReportSnapshot:
-    """Close `period` and store its report as it stands now: the page (internal and public) and the workbook."""
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+def closing_refusal(period: ReportingPeriod) -> str | None:
+    """Why `period` cannot be closed now, or None."""
     if period.is_closed:
-        raise ClosingRefused(f"{period.label} is already closed.")
+        return f"{period.label} is already closed."
     waiting = (
         StatusUpdate.objects.awaiting_review()
         .filter(period_id__lte=period.slug)
@@ -71,11 +69,20 @@ def close_period(*, period: ReportingPeriod, by) -> ReportSnapshot:
         .count()
     )
     if waiting:
-        raise ClosingRefused(
+        return (
             f"{waiting} status update{'s' if waiting != 1 else ''} for {period.label} or earlier "
             f"{'await' if waiting != 1 else 'awaits'} review. Approve or return "
             f"{'them' if waiting != 1 else 'it'} first, then close the period."
         )
+    return None
+
+
+@transaction.atomic
+def close_period(*, period: ReportingPeriod, by) -> ReportSnapshot:
+    """Close `period` and store its report as it stands now: the page (internal and public) and the workbook."""
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if refusal := closing_refusal(period):
+        raise ClosingRefused(refusal)
     now = timezone.now()
     period.closed_at, period.closed_by = now, by
     period.save(update_fields=["closed_at", "closed_by"])

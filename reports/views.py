@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -12,10 +13,12 @@ from actions.periods import InvalidPeriod, Quarter
 from actions.permissions import CLOSE_PERIOD, PlanReaderRequiredMixin
 from downloads.models import PreparedDownload
 from downloads.views import is_too_large, offer, prepare
-from reports.closing import ClosingRefused, close_period, reopen_period, report_context
+from reports.closing import ClosingRefused, close_period, closing_refusal, reopen_period, report_context
 from reports.export import report_workbook_bytes
 from reports.forms import ReopenForm
+from reports.models import ClosingRequest
 from reports.quarterly import build_report
+from reports.tasks import close_in_background
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,6 +74,7 @@ class QuarterlyReportView(PlanReaderRequiredMixin, PeriodMixin, TemplateView):
             events=self.period.events.select_related("by"),
             snapshots=self.period.snapshots.newest_first().select_related("closing__by"),
             can_close=self.request.user.has_perm(CLOSE_PERIOD),
+            closing=ClosingRequest.objects.latest_for(self.period),
         )
         if snapshot is None:
             context.update(report_context(build_report(self.period)))
@@ -130,10 +134,13 @@ class ClosePeriodView(PeriodCloserRequiredMixin, PeriodMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["period"] = self.period
+        context["closing"] = ClosingRequest.objects.latest_for(self.period)
         context["awaiting_review"] = StatusUpdate.objects.awaiting_review().filter(period_id__lte=self.period.slug)
         return context
 
     def post(self, request, *args, **kwargs):
+        if is_too_large(Action.objects.count()):
+            return self.close_in_background()
         try:
             close_period(period=self.period, by=request.user)
         except ClosingRefused as refusal:
@@ -141,6 +148,22 @@ class ClosePeriodView(PeriodCloserRequiredMixin, PeriodMixin, TemplateView):
             return redirect("reports:close", period=self.period.slug)
         messages.success(
             request, f"{self.period.label} is closed and published. Its report below is the stored snapshot."
+        )
+        return redirect("reports:quarterly", period=self.period.slug)
+
+    def close_in_background(self):
+        """A plan too large to store its report within the request: the worker closes it, checking again."""
+        if refusal := closing_refusal(self.period):
+            messages.error(self.request, f"{self.period.label} was not closed. {refusal}")
+            return redirect("reports:close", period=self.period.slug)
+        with transaction.atomic():
+            if not ClosingRequest.objects.pending().filter(period=self.period).exists():
+                closing = ClosingRequest.objects.create(period=self.period, requested_by=self.request.user)
+                close_in_background.enqueue(closing.pk)
+        messages.info(
+            self.request,
+            f"{self.period.label} is being closed in the background: storing its report takes a minute or two for "
+            "a plan this size. This page says when it is closed.",
         )
         return redirect("reports:quarterly", period=self.period.slug)
 
