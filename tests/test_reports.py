@@ -460,8 +460,9 @@ def test_page_and_export_run_a_fixed_number_of_queries(client, second_quarter, m
     # The page: the report's 8 (the actions with their services, the periods and one pass over the approved
     # history, the count of updates reviewed, targets, target links, funding and late milestones), the
     # session, the user, their permissions, the period, its closing history and snapshots, its latest request
-    # to be closed in the background, and 4 for its indicators. The workbook reads the positions' commentary as well, and first counts the plan's actions to
-    # decide whether this request writes it or the background worker does.
+    # to be closed in the background, and 4 for its indicators. The workbook (which checks for no closing
+    # request) reads the positions' commentary as well, and first counts the plan's actions to decide whether
+    # this request writes it or the background worker does.
     with django_assert_num_queries(20):
         assert client.get(report_url(NEXT)).status_code == 200
     with django_assert_num_queries(19):
