@@ -52,3 +52,23 @@ def test_a_large_workbook_is_prepared_in_the_background(page, seeded_plan, brows
         page.get_by_role("link", name="Download cces-actions-").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     assert download.value.suggested_filename.startswith("cces-actions-")
+
+
+def test_a_large_plans_period_is_closed_in_the_background(page, seeded_plan, browser_users, settings):
+    from actions.models import StatusUpdate
+
+    settings.CCES_WORKBOOK_ACTIONS_IN_REQUEST = 50  # the seeded plan's 56 actions count as large
+    StatusUpdate.objects.update(review_state="approved")
+    sign_in(page, "planadmin")
+    page.goto("/reports/2022-23-q4/close/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Close and publish 2022/23 Q4").click()
+    expect(page.get_by_text("2022/23 Q4 is being closed in the background.", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Close 2022/23 Q4")).to_have_count(0)
+    check_every_width(page, "report-being-closed")
+    page.set_viewport_size({"width": 390, "height": 1400})
+    page.screenshot(path=SCREENSHOTS / "report-being-closed-top-390.png")  # the page's top, where the banner is
+    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0)
+    page.reload()
+    expect(page.get_by_text("This period was closed", exact=False)).to_be_visible()
+    expect(page.get_by_text("being closed in the background")).to_have_count(0)
