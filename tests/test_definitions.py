@@ -281,6 +281,54 @@ def test_exports_carry_the_definition_columns_and_read_back_as_the_plan_has_them
     }
 
 
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_exports_name_every_lead_and_list_every_link_on_a_line_of_its_own(client, manager, plan, extension):
+    """Leads by full name, or by user name when the account has none, sorted, on one line; a portfolio
+    holder with no role by name alone; each link on a line of its own."""
+    from tests.factories import make_user
+
+    first = Action.objects.get(number=1)
+    first.leads.add(
+        make_user("zoe", first_name="Zoe", last_name="Adams"),
+        make_user("officer-b"),
+        make_user("amir", first_name="Amir", last_name="Patel"),
+    )
+    ActionLink.objects.create(action=first, title="Cabinet decision", url="https://example.org/d/1")
+    ActionLink.objects.create(action=first, title="Business case", url="https://example.org/d/2")
+    Action.objects.filter(number=5).update(portfolio_holder=PortfolioHolder.objects.create(name="Cllr New"))
+    client.force_login(manager)
+    response = client.get(f"/actions/export.{extension}")
+    assert response.status_code == 200
+    content = response.getvalue()
+    if extension == "xlsx":
+        rows = [
+            ["" if v is None else v for v in row] for row in list(load_workbook(io.BytesIO(content)).active.values)[1:]
+        ]
+    else:
+        rows = list(csv.reader(io.StringIO(content.decode())))
+    header = list(rows[0])
+    by_number = {int(row[0]): dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert by_number[1]["Lead Officer"] == "Amir Patel; Zoe Adams; officer-b"
+    assert by_number[2]["Lead Officer"] == ""
+    assert by_number[1]["Links"].splitlines() == [  # in the definitions' order: by title
+        "Business case – https://example.org/d/2",
+        "Cabinet decision – https://example.org/d/1",
+    ]
+    assert by_number[5]["Portfolio Holder"] == "Cllr New"
+    assert by_number[1]["Portfolio Holder"] == "Cllr Ali Khan (Lead Member for Transport)"
+
+
+def test_the_whole_csv_at_once_is_the_streamed_csv(client, manager):
+    """csv_text (the CSV in one piece, for callers that need it whole) joins the pieces the view streams."""
+    from actions.exports import csv_text, plan_sheet, plan_targets
+
+    grow_definitions(1200)
+    client.force_login(manager)
+    streamed = b"".join(client.get("/actions/export.csv").streaming_content).decode()
+    assert len(streamed) > 2 * 64 * 1024  # several pieces
+    assert csv_text(plan_sheet(Action.objects.order_by("number"), plan_targets())) == streamed
+
+
 def edited_export(client, edit) -> bytes:
     workbook = load_workbook(io.BytesIO(client.get("/actions/export.xlsx").content))
     sheet = workbook.active
