@@ -662,3 +662,21 @@ def test_exports_cost_the_same_queries_past_the_whole_table_threshold(
         assert len(rows) == 300
         funding = [cell.value for cell in sheet[2]].index("Funding")
         assert rows[0][funding] == "£1,000, secured"
+
+
+def test_an_export_keeps_each_actions_partners_whatever_its_number(client, manager):
+    """Actions numbered as the council numbers them (not 1, 2, 3 in the order they were added) keep their own
+    partners and leads in the export."""
+    from tests.factories import make_user
+
+    make_targets()
+    lead = make_user("lead", first_name="Lee", last_name="Dawson")
+    for number, partner in [(40, "CPCA"), (7, "GCP"), (19, "Environment Agency")]:
+        action = make_action(number)
+        action.partners.add(Partner.objects.create(name=partner))
+        action.leads.add(lead)
+    client.force_login(manager)
+    rows = list(csv.reader(io.StringIO(client.get("/actions/export.csv").getvalue().decode())))
+    by_number = {int(row[0]): dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert {n: row["Partners"] for n, row in by_number.items()} == {7: "GCP", 19: "Environment Agency", 40: "CPCA"}
+    assert {row["Lead Officer"] for row in by_number.values()} == {"Lee Dawson"}
