@@ -154,3 +154,30 @@ def test_two_recordings_at_the_same_moment_list_the_later_one_first_as_the_curre
     history = page.content.decode().split('<h2 class="govuk-heading-m">History</h2>')[1]
     assert history.index("Second words") < history.index("First words")
     assert first.pk < second.pk
+
+
+def test_when_the_clock_gives_two_recordings_the_same_time_the_later_one_is_the_current_status(
+    client, manager, monkeypatch
+):
+    """A clock that does not move between two recordings (a coarse or stalled server clock): the update
+    recorded second still becomes the action's current status, on its page and in the plan's positions."""
+    stalled = datetime(2023, 5, 10, 9, 30, tzinfo=UTC)
+
+    class StalledClock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return stalled
+
+    action = make_action(43)
+    with monkeypatch.context() as patch:
+        patch.setattr("django.utils.timezone.datetime", StalledClock)
+        make_update(action, "2023-24-q1", rag="red", delivery_status="not_started", commentary="Recorded first")
+        make_update(action, "2023-24-q1", rag="green", delivery_status="in_delivery", commentary="Recorded second")
+    assert set(StatusUpdate.objects.filter(action=action).values_list("recorded_at", flat=True)) == {stalled}
+    client.force_login(manager)
+    page = client.get("/actions/43/").content.decode()
+    current = page.split('<h2 class="govuk-heading-m">History</h2>')[0]
+    assert "Recorded second" in current and "Recorded first" not in current
+    assert positions(Action.objects.filter(pk=action.pk).with_position()) == {
+        43: ("green", "in_delivery", "2023-24-q1")
+    }
