@@ -733,15 +733,18 @@ def test_undo_names_five_blocking_statuses_without_and_more_when_there_are_five(
 
 def test_the_dry_run_counts_each_kind_of_definition_difference_and_names_them_per_action(targets, tmp_path):
     """What the file words otherwise than the plan, counted by part ("action text (2 actions)"); a target date
-    written as the same year another way ("31/03/2024" for "2024") is no difference."""
+    written as the same year another way ("31/03/2024" for "2024"), or in other case and spacing, is no
+    difference."""
     from django.core.management import call_command
 
-    for number, date in ((1, "2030"), (2, "2024"), (3, "2030")):
+    dates = ((1, "2030"), (2, "2024"), (3, "2030"), (4, "When funding allows"))
+    for number, date in dates:
         make_update(make_action(number, text=f"Action {number}", targets=targets[:1], target_date_text=date))
     rows = [
         plan_row(1, text="Action 1, reworded"),
         plan_row(2, text="Action 2, reworded", date="31/03/2024"),
         plan_row(3, date="2031"),
+        plan_row(4, date="WHEN funding\n allows"),
     ]
     path = tmp_path / "plan.xlsx"
     path.write_bytes(workbook_bytes([HEADER, *rows]))
