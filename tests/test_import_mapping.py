@@ -282,3 +282,27 @@ def test_plan_admins_list_and_correct_remembered_choices_in_the_admin(client, pl
     assert response.status_code == 302
     choice.refresh_from_db()
     assert (choice.meaning, choice.key, choice.remembered_by) == ("not_started", "on hold", plan_admin)
+
+
+def test_the_command_line_refuses_an_implausible_new_period_but_imports_into_one_already_stored(tmp_path):
+    """1900/01 Q1 is no period to create, so the import is refused with the reason, writing nothing; a row stored
+    before that check existed keeps working, so its quarter still takes an import."""
+    make_targets()
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(workbook_bytes([HEADER, plan_row(1, rag="Amber", commentary="Old quarter")]))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_plan", str(path), "--period", "1900-01-q1", stdout=io.StringIO())
+    assert str(refused.value) == (
+        "plan.xlsx was not imported: 1900/01 Q1 is not a plausible reporting period: "
+        "the financial year must be 2000 to 2099."
+    )
+    assert not ReportingPeriod.objects.exists() and not Action.objects.exists()
+
+    ReportingPeriod.objects.bulk_create(
+        [ReportingPeriod(slug="1900-01-q1", year=1900, quarter=1, start="1900-04-01", end="1900-06-30")]
+    )
+    out = io.StringIO()
+    call_command("import_plan", str(path), "--period", "1900-01-q1", stdout=out)
+    assert "Imported plan.xlsx for 1900/01 Q1 as batch" in out.getvalue()
+    update = Action.objects.get(number=1).current_update
+    assert (update.period_id, update.rag, update.commentary) == ("1900-01-q1", "amber", "Old quarter")

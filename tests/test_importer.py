@@ -729,3 +729,35 @@ def test_undo_names_five_blocking_statuses_without_and_more_when_there_are_five(
         undo_import(batch, user=plan_admin)
     assert [int(n) for n in re.findall(r"action (\d+) for", str(refusal.value))] == [1, 2, 3, 4, 5]
     assert str(refusal.value).endswith("by officer.")
+
+
+def test_the_dry_run_counts_each_kind_of_definition_difference_and_names_them_per_action(targets, tmp_path):
+    """What the file words otherwise than the plan, counted by part ("action text (2 actions)"); a target date
+    written as the same year another way ("31/03/2024" for "2024"), or in other case and spacing, is no
+    difference."""
+    from django.core.management import call_command
+
+    dates = ((1, "2030"), (2, "2024"), (3, "2030"), (4, "When funding allows"))
+    for number, date in dates:
+        make_update(make_action(number, text=f"Action {number}", targets=targets[:1], target_date_text=date))
+    rows = [
+        plan_row(1, text="Action 1, reworded"),
+        plan_row(2, text="Action 2, reworded", date="31/03/2024"),
+        plan_row(3, date="2031"),
+        plan_row(4, date="WHEN funding\n allows"),
+    ]
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(workbook_bytes([HEADER, *rows]))
+    out = io.StringIO()
+    call_command("import_plan", str(path), "--period", "2023-24-q1", "--dry-run", "-v", "2", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert (
+        "  3 action(s) differ from the plan in action text (2 actions), target date (1 action); an import does "
+        "not change the plan's definitions (edit the action in the admin)."
+    ) in lines
+    assert [line for line in lines if line.endswith("differ(s)")] == [
+        "  Action 1: action text differ(s)",
+        "  Action 2: action text differ(s)",
+        "  Action 3: target date differ(s)",
+    ]
+    assert Action.objects.get(number=3).target_date_text == "2030"

@@ -1,10 +1,15 @@
+import html
+import re
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from actions.models import ReportingPeriod
+from actions.models import PeriodClosed, ReportingPeriod, StatusUpdate
 from actions.periods import InvalidPeriod, Quarter
+from actions.views import StatusUpdateView
+from reports.closing import close_period
+from tests.factories import make_action, make_update
 
 
 @pytest.mark.parametrize(
@@ -173,3 +178,71 @@ def test_a_period_whose_slug_names_another_quarter_is_refused_and_a_matching_one
     blank = ReportingPeriod(year=2023, quarter=4)
     blank.clean()
     assert (blank.slug, blank.start, blank.end) == ("2023-24-q4", date(2024, 1, 1), date(2024, 3, 31))
+
+
+# ---------------------------------------------------------------------------
+# Recording for a closed period, or one a later closing freezes: the refusal says which quarter to reopen
+
+
+def page_text(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+@pytest.fixture
+def closed_q1(officer, plan_admin, monkeypatch):
+    """Action 7, led by the officer, with 2023/24 Q1 closed; today is in Q1."""
+    monkeypatch.setattr(StatusUpdateView, "today", date(2023, 5, 10))
+    action = make_action(7, text="Install heat pumps in schools")
+    action.leads.add(officer)
+    make_update(action, "2022-23-q4", rag="green", commentary="Surveys done")
+    close_period(period=ReportingPeriod.objects.for_slug("2023-24-q1"), by=plan_admin)
+    return action
+
+
+def post_status(client, action, period):
+    return client.post(
+        f"/actions/{action.number}/update/",
+        {
+            "period": period,
+            "delivery_status": "in_progress",
+            "rag": "green",
+            "commentary": "Late words",
+            "based_on": action.current_update_id,
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_recording_for_a_closed_quarter_is_refused_with_how_to_correct_it(client, officer, closed_q1):
+    client.force_login(officer)
+    response = post_status(client, closed_q1, "2023-24-q1")
+    assert response.status_code == 200
+    assert (
+        "2023/24 Q1 is closed, so nothing can be recorded for it. "
+        "A plan admin can reopen 2023/24 Q1 from its report if a correction is needed."
+    ) in page_text(response)
+    assert not StatusUpdate.objects.filter(commentary="Late words").exists()
+
+
+@pytest.mark.django_db
+def test_recording_for_a_quarter_a_later_closing_froze_names_the_quarter_to_reopen(client, officer, closed_q1):
+    client.force_login(officer)
+    response = post_status(client, closed_q1, "2022-23-q4")
+    assert response.status_code == 200
+    assert (
+        "2022/23 Q4 is frozen because 2023/24 Q1, after it, is closed, so nothing can be recorded for it. "
+        "A plan admin can reopen 2023/24 Q1 from its report if a correction is needed."
+    ) in page_text(response)
+    assert not StatusUpdate.objects.filter(commentary="Late words").exists()
+
+
+@pytest.mark.django_db
+def test_the_refusal_tells_a_caller_the_quarter_asked_for_and_the_closed_one_freezing_it(closed_q1):
+    """record_status's PeriodClosed carries both periods, so a caller (a view, the admin, a script) can say
+    which quarter was refused and which one a plan admin would have to reopen."""
+    with pytest.raises(PeriodClosed) as refused:
+        make_update(closed_q1, "2022-23-q4", rag="red", commentary="Back-filled")
+    assert (refused.value.period.slug, refused.value.closing.slug) == ("2022-23-q4", "2023-24-q1")
+    with pytest.raises(PeriodClosed) as refused:
+        make_update(closed_q1, "2023-24-q1", rag="red", commentary="Late")
+    assert (refused.value.period.slug, refused.value.closing.slug) == ("2023-24-q1", "2023-24-q1")

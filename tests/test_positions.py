@@ -137,3 +137,47 @@ def test_history_lists_the_later_period_first_then_the_later_recording():
     StatusUpdate.objects.filter(pk=early.pk).update(recorded_at=datetime(2023, 3, 1, tzinfo=UTC))
     history = list(StatusUpdate.objects.filter(action=action).newest_first())
     assert [u.pk for u in history] == [q2.pk, backfilled.pk, late.pk, early.pk]
+
+
+def test_two_recordings_at_the_same_moment_list_the_later_one_first_as_the_current_status(client, manager):
+    """Two updates for one quarter with the same recording time (as a restored backup may hold): the one
+    recorded later is the action's current status, and its page's history lists it first, on top of the
+    other, in the order the rest of the plan reads them."""
+    action = make_action(42)
+    first = make_update(action, "2023-24-q1", rag="red", commentary="First words")
+    second = make_update(action, "2023-24-q1", rag="green", commentary="Second words")
+    StatusUpdate.objects.filter(action=action).update(recorded_at=datetime(2023, 5, 10, 9, 30, tzinfo=UTC))
+    assert Action.objects.get(pk=action.pk).current_update_id == second.pk
+    client.force_login(manager)
+    page = client.get("/actions/42/")
+    assert [update.commentary for update in page.context["history"]] == ["Second words", "First words"]
+    history = page.content.decode().split('<h2 class="govuk-heading-m">History</h2>')[1]
+    assert history.index("Second words") < history.index("First words")
+    assert first.pk < second.pk
+
+
+def test_when_the_clock_gives_two_recordings_the_same_time_the_later_one_is_the_current_status(
+    client, manager, monkeypatch
+):
+    """A clock that does not move between two recordings (a coarse or stalled server clock): the update
+    recorded second still becomes the action's current status, on its page and in the plan's positions."""
+    stalled = datetime(2023, 5, 10, 9, 30, tzinfo=UTC)
+
+    class StalledClock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return stalled
+
+    action = make_action(43)
+    with monkeypatch.context() as patch:
+        patch.setattr("django.utils.timezone.datetime", StalledClock)
+        make_update(action, "2023-24-q1", rag="red", delivery_status="not_started", commentary="Recorded first")
+        make_update(action, "2023-24-q1", rag="green", delivery_status="in_delivery", commentary="Recorded second")
+    assert set(StatusUpdate.objects.filter(action=action).values_list("recorded_at", flat=True)) == {stalled}
+    client.force_login(manager)
+    page = client.get("/actions/43/").content.decode()
+    current = page.split('<h2 class="govuk-heading-m">History</h2>')[0]
+    assert "Recorded second" in current and "Recorded first" not in current
+    assert positions(Action.objects.filter(pk=action.pk).with_position()) == {
+        43: ("green", "in_delivery", "2023-24-q1")
+    }

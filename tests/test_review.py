@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import Action, PendingImport, ReviewDecision, ReviewState, StatusUpdate
@@ -247,3 +249,28 @@ def test_each_roles_update_through_the_site_gets_its_review_state(officer, manag
     action.leads.add(manager)
     assert post_update(signed_in(manager), action, commentary="by a reviewing lead").status_code == 302
     assert StatusUpdate.objects.get(commentary="by a reviewing lead").review_state == ReviewState.APPROVED
+
+
+def test_the_action_page_names_each_reviewer_in_the_same_queries_however_many_decisions(client, action, manager):
+    """The history says who approved or returned each update; reading it costs no query per decision."""
+    reviewers = [make_user(f"reviewer{n}", first_name="Rita", last_name=f"Reviewer{n}") for n in range(4)]
+
+    def page_queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(f"/actions/{action.number}/")
+        assert page.status_code == 200
+        return text_of(page), len(captured)
+
+    def reviewed_update(n):
+        update = make_update(action, PERIOD, rag="amber", commentary=f"Update {n}", recorded_by=make_user(f"o{n}"))
+        review_updates(updates=[update], decision=ReviewState.RETURNED, reviewer=reviewers[n], note=f"Note {n}")
+
+    client.force_login(manager)
+    reviewed_update(0)
+    page, one_decision = page_queries()
+    assert "by Rita Reviewer0" in page
+    for n in (1, 2, 3):
+        reviewed_update(n)
+    page, four_decisions = page_queries()
+    assert all(f"by Rita Reviewer{n}" in page for n in range(4))
+    assert four_decisions == one_decision

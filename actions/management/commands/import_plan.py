@@ -80,7 +80,7 @@ class Command(BaseCommand):
             return
         try:
             preview, batch = apply_import(parsed, reporting_period, apply_definitions=options["apply_definitions"])
-        except ImportRefused as refused:
+        except (ImportRefused, InvalidPeriod) as refused:  # InvalidPeriod: a quarter too implausible to create
             raise CommandError(f"{file_path.name} was not imported: {refused}") from refused
         self.report(preview)
         if batch is None:
