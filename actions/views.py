@@ -281,9 +281,9 @@ class ActionExportView(PlanReaderRequiredMixin, FilteredActionsMixin, View):
 
     def post(self, request, *args, **kwargs):
         """Asks the background worker for the workbook (the offer page's button)."""
-        export = self.get_export()
         if self.format != "xlsx":
             return HttpResponseNotAllowed(["GET"])
+        export = self.get_export()
         if export.problems:
             return self.refuse(export)
         return prepare(

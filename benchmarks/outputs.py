@@ -300,6 +300,30 @@ def peak_memory_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def in_fresh_process(env: dict, *arguments: str) -> dict | str:
+    """This script run again with `arguments` (--one URL or --build KIND): the figures it printed as JSON, or
+    the end of its error output if it failed."""
+    result = subprocess.run(  # noqa: S603 - this script
+        [sys.executable, __file__, *arguments],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        return result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def figures_line(label: str, figures: dict, verdict: str) -> str:
+    return (
+        f"  {label:36} {figures['seconds'] * 1000:7.0f} ms, peak {figures['peak_mib']:5.0f} MiB, "
+        f"{figures['bytes'] / 1024:,.0f} KB  {verdict}\n"
+    )
+
+
 def limits(args, url_of_database: str, out) -> None:
     period = latest_period()
     # Django, the app and a signed-in session with nothing rendered: what every worker holds anyway.
@@ -308,45 +332,23 @@ def limits(args, url_of_database: str, out) -> None:
     out.write(f"Each request once, in a fresh process (limits: {LIMIT_SECONDS:.0f} s, {LIMIT_MIB} MiB peak):\n")
     env = {**os.environ, "DATABASE_URL": url_of_database}
     for url in urls:
-        result = subprocess.run(  # noqa: S603 - this script
-            [sys.executable, __file__, "--one", url],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        if result.returncode != 0:
-            out.write(f"  {url}: failed\n{result.stderr[-2000:]}\n")
+        figures = in_fresh_process(env, "--one", url)
+        if isinstance(figures, str):
+            out.write(f"  {url}: failed\n{figures}\n")
             continue
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
         ok = figures["seconds"] < LIMIT_SECONDS and figures["peak_mib"] < LIMIT_MIB
-        out.write(
-            f"  {url:36} {figures['seconds'] * 1000:7.0f} ms, peak {figures['peak_mib']:5.0f} MiB, "
-            f"{figures['bytes'] / 1024:,.0f} KB  {'within limits' if ok else 'OVER A LIMIT'}\n"
-        )
+        out.write(figures_line(url, figures, "within limits" if ok else "OVER A LIMIT"))
     # Workbooks of more than CCES_WORKBOOK_ACTIONS_IN_REQUEST actions: the request above got the page offering
     # the background worker; this is the worker's task, which holds no request (memory limit only).
     out.write("The background worker building what the requests above offered it (no request waits on it):\n")
     for kind in ("actions-xlsx", "report-xlsx"):
-        result = subprocess.run(  # noqa: S603 - this script
-            [sys.executable, __file__, "--build", kind],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        if result.returncode != 0:
-            out.write(f"  {kind}: failed\n{result.stderr[-2000:]}\n")
+        figures = in_fresh_process(env, "--build", kind)
+        if isinstance(figures, str):
+            out.write(f"  {kind}: failed\n{figures}\n")
             continue
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
         ok = figures["peak_mib"] < LIMIT_MIB
         out.write(
-            f"  worker: {kind:28} {figures['seconds'] * 1000:7.0f} ms, peak {figures['peak_mib']:5.0f} MiB, "
-            f"{figures['bytes'] / 1024:,.0f} KB  {'within the memory limit' if ok else 'OVER THE MEMORY LIMIT'}\n"
+            figures_line(f"worker: {kind}", figures, "within the memory limit" if ok else "OVER THE MEMORY LIMIT")
         )
 
 

@@ -68,9 +68,8 @@ class DownloadDetailView(OwnDownloadsMixin, DetailView):
 
 class DownloadFileView(OwnDownloadsMixin, View):
     def get(self, request, *args, **kwargs):
-        download = get_object_or_404(
-            PreparedDownload.objects.of(request.user).current(), token=kwargs["token"], state="ready"
-        )
+        ready = PreparedDownload.objects.of(request.user).current().filter(state=PreparedDownload.State.READY)
+        download = get_object_or_404(ready, token=kwargs["token"])
         if download.content is None:
             raise Http404("The file is not there.")
         response = HttpResponse(bytes(download.content), content_type=XLSX)

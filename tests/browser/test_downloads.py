@@ -5,23 +5,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, assert_every_control_reachable_by_keyboard, focused, sign_in
-from tests.browser.test_layout import SCREENSHOT_WIDTHS, SCREENSHOTS, WIDTHS, page_width_overflow
+from tests.browser.helpers import assert_every_control_reachable_by_keyboard, focused, sign_in
+from tests.browser.test_layout import SCREENSHOTS
+from tests.browser.test_open_data import check_every_width
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def check_every_width(page, name):
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        measured = page_width_overflow(page)
-        assert measured["scroll"] <= measured["inner"], f"{name} scrolls sideways at {width} px: {measured}"
-        if width in SCREENSHOT_WIDTHS:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
-        if width in (390, 1280):
-            assert_accessible(page)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_large_workbook_is_prepared_in_the_background(page, seeded_plan, browser_users, settings):
