@@ -394,17 +394,15 @@ class PlanSheetRow:
     details: dict[str, str] = field(default_factory=dict)  # DETAIL_COLUMNS value -> cell text
 
 
+# Rows between two progress reports: a few dozen small updates of the download's row for the largest plan.
+PROGRESS_EVERY = 500
+
+
 class _ReportedRows:
     """A sheet's rows that report how many have been written (see PlanSheet.reporting_progress)."""
 
     def __init__(self, sheet: "PlanSheet", report, every: int):
         self.sheet, self.report, self.every = sheet, report, every
-
-    def __len__(self) -> int:
-        return len(self.sheet.rows)
-
-    def __iter__(self):
-        return iter(self.sheet.rows)
 
     def cell_rows(self, _sheet):
         written = 0
@@ -448,10 +446,10 @@ class PlanSheet:
             return self.rows.cell_rows(self)
         return ((row.rag, self.cells(row)) for row in self.rows)
 
-    def reporting_progress(self, report, every: int = 500) -> "PlanSheet":
-        """This sheet, calling `report(rows written so far)` every `every` rows and once at the end, for a
-        workbook built in the background with a progress page."""
-        return replace(self, rows=_ReportedRows(self, report, every))
+    def reporting_progress(self, report) -> "PlanSheet":
+        """This sheet, calling `report(rows written so far)` every PROGRESS_EVERY rows and once at the end (0 for
+        no rows), for a workbook built in the background with a progress page."""
+        return replace(self, rows=_ReportedRows(self, report, PROGRESS_EVERY))
 
     def cells(self, row: PlanSheetRow) -> list:
         """One action's cells under `headers()`: the number, then text in the council's words."""

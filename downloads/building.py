@@ -1,7 +1,7 @@
 """What each kind of prepared download holds, built as the user's request would have built it. No HTTP here.
 
-Progress is written to the download's row every PROGRESS_EVERY actions (a few dozen small updates for the
-largest plan), outside any transaction, so the progress page sees it while the file is being written.
+Progress is written to the download's row every spreadsheet.PROGRESS_EVERY actions, outside any transaction,
+so the progress page sees it while the file is being written.
 """
 
 from django.http import QueryDict
@@ -12,8 +12,6 @@ from actions.models import ReportingPeriod
 from downloads.models import PreparedDownload
 from reports.export import report_workbook_bytes
 from reports.quarterly import build_report
-
-PROGRESS_EVERY = 500
 
 
 class CannotPrepare(Exception):
@@ -28,7 +26,7 @@ def build(download: PreparedDownload) -> bytes:
         export = ListExport(QueryDict(download.query))
         if export.problems:
             raise CannotPrepare("; ".join(export.problems))
-        sheet = export.sheet().reporting_progress(written, every=PROGRESS_EVERY)
+        sheet = export.sheet().reporting_progress(written)
         return exports.xlsx_bytes(sheet)
     if download.kind == PreparedDownload.Kind.REPORT:
         period = ReportingPeriod.objects.filter(slug=download.query).first()

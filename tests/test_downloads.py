@@ -12,8 +12,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
+from actions import spreadsheet
 from actions.spreadsheet import PlanSheet, PlanSheetRow, TargetColumn
-from downloads import building
 from downloads.models import PreparedDownload
 from tests.factories import make_user
 
@@ -218,7 +218,8 @@ def test_the_progress_page_runs_a_fixed_number_of_queries(as_manager, django_ass
         assert as_manager.get(reverse("downloads:detail", args=[download.token])).status_code == 200
 
 
-def test_progress_is_reported_as_rows_are_written():
+def test_progress_is_reported_as_rows_are_written(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "PROGRESS_EVERY", 2)
     sheet = PlanSheet(
         targets=[TargetColumn(1, "T1")],
         rows=[
@@ -227,9 +228,13 @@ def test_progress_is_reported_as_rows_are_written():
         ],
     )
     reported = []
-    written = [cells[0] for _rag, cells in sheet.reporting_progress(reported.append, every=2).cell_rows()]
+    written = [cells[0] for _rag, cells in sheet.reporting_progress(reported.append).cell_rows()]
     assert written == [1, 2, 3, 4, 5]
     assert reported == [2, 4, 5]
+    # A list with no actions (a filter nothing matches) reports that none were written.
+    empty, reported = PlanSheet(targets=sheet.targets, rows=[]), []
+    assert list(empty.reporting_progress(reported.append).cell_rows()) == []
+    assert reported == [0]
 
 
 @with_worker
@@ -244,7 +249,7 @@ def test_the_worker_records_progress_every_so_many_rows(as_manager, large, monke
             recorded.append(fields["rows_done"])
         return update(queryset, **fields)
 
-    monkeypatch.setattr(building, "PROGRESS_EVERY", 20)
+    monkeypatch.setattr(spreadsheet, "PROGRESS_EVERY", 20)
     monkeypatch.setattr(PreparedDownloadQuerySet, "update", recording)
     as_manager.post("/actions/export.xlsx")
     run_worker()
