@@ -22,8 +22,8 @@ Definitions (shown on the page and in the export, keep them in step):
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
-from django.db.models.functions import TruncDate
+from itertools import groupby
+from operator import itemgetter
 
 from actions.bulk import for_ids
 from actions.models import RAG, Action, ActionTarget, DeliveryStatus, ReportingPeriod, StatusUpdate
@@ -101,7 +101,6 @@ class Position:
 
     pk: int
     number: int
-    summary: str
     text: str
     target_date_text: str
     rag: str
@@ -110,6 +109,11 @@ class Position:
     update_id: int | None
     merged_into_number: int | None = None
     commentary: str = ""
+
+    @property
+    def summary(self) -> str:
+        # Worked out when shown, not for every action: the page shows only the ones it lists.
+        return summary_of(self.text)
 
     @property
     def rag_label(self) -> str:
@@ -209,7 +213,7 @@ class QuarterlyReport:
 @dataclass
 class _Walk:
     """What one pass over the approved status history gives: each action's latest update by the end of the
-    period and of the previous quarter (update id, period, RAG, delivery status), and the trend."""
+    period and of the previous quarter (action id, update id, period, RAG, delivery status), and the trend."""
 
     at_period: dict[int, tuple]
     at_previous: dict[int, tuple]
@@ -217,65 +221,46 @@ class _Walk:
     updates_in_period: int
 
 
-def _walk(period: ReportingPeriod, previous: Quarter, added: list[tuple]) -> _Walk:
+def _walk(period: ReportingPeriod, previous: Quarter, periods: list[ReportingPeriod], added: dict) -> _Walk:
     """RAG counts at the end of every period on record, and the positions the report compares, from one pass
     over the approved status history.
 
-    Walks the updates in the order `with_position` ranks them (period, then recording, then id), so the last
-    seen by a period's end is the one `with_position(period, approved_only=True)` picks. Counts as "no
-    status" the actions already in the plan by a period's end (`added`: (date added, pk), sorted) with
-    nothing recorded yet, so each period's counts match the report for that period.
+    Walks the updates in the order `with_position` ranks them (period, then recording, then id), a period at a
+    time, so the last seen by a period's end is the one `with_position(period, approved_only=True)` picks.
+    Counts as "no status" the actions already in the plan by a period's end (`added`: period slug -> the pks
+    of the actions added in it) with nothing recorded yet, so each period's counts match its report.
     """
-    periods = list(ReportingPeriod.objects.order_by("slug"))
     updates = (
         StatusUpdate.objects.counted(approved_only=True)
         .order_by("period_id", "recorded_at", "id")
         .values_list("action_id", "id", "period_id", "rag", "delivery_status")
     )
+    # A period's updates go into the latest positions in one dict update, and each split is counted over
+    # the latest positions, so the work per update is done in C rather than in a Python loop.
+    by_period = groupby(updates.iterator(chunk_size=5000), key=itemgetter(2))
     latest: dict[int, tuple] = {}
     in_plan: set[int] = set()
-    recorded: Counter[str] = Counter()
-    # Kept as the walk goes, so each period's split costs nothing however many actions: the latest RAGs'
-    # counts, and how many actions in the plan have nothing recorded yet.
-    rag_counts: Counter[str] = Counter()
-    unrecorded = 0
-    rows = []
-    pending = iter(updates.iterator(chunk_size=5000))
-    upcoming = next(pending, None)
-    next_added = 0
+    recorded: dict[str, int] = {}
     taken: dict[str, dict[int, tuple]] = {}
-
-    def through(slug: str) -> None:
-        nonlocal upcoming, unrecorded
-        while upcoming is not None and upcoming[2] <= slug:
-            action_id = upcoming[0]
-            before = latest.get(action_id)
-            if before is not None:
-                rag_counts[before[2]] -= 1
-            elif action_id in in_plan:
-                unrecorded -= 1
-            rag_counts[upcoming[3]] += 1
-            latest[action_id] = upcoming[1:]
-            recorded[upcoming[2]] += 1
-            upcoming = next(pending, None)
-
+    rows = []
+    upcoming = next(by_period, None)
     # The trend's periods, and the two the report compares (the previous quarter may have no row).
-    stops = sorted({*(each.slug for each in periods), previous.slug, period.slug})
     by_slug = {each.slug: each for each in periods}
-    for slug in stops:
-        through(slug)
+    for slug in sorted({*by_slug, previous.slug, period.slug}):
+        while upcoming is not None and upcoming[0] <= slug:
+            batch = list(upcoming[1])
+            latest.update(zip(map(itemgetter(0), batch), batch, strict=True))
+            recorded[upcoming[0]] = len(batch)
+            upcoming = next(by_period, None)
         if slug in (previous.slug, period.slug):
             taken[slug] = dict(latest)
         each = by_slug.get(slug)
         if each is None:
             continue
-        while next_added < len(added) and added[next_added][0] <= each.end:
-            pk = added[next_added][1]
-            in_plan.add(pk)
-            unrecorded += pk not in latest
-            next_added += 1
-        rows.append(TrendRow(period=each, split=RagSplit.counted(rag_counts, unrecorded), updates=recorded[each.slug]))
-    return _Walk(taken[period.slug], taken[previous.slug], rows, recorded[period.slug])
+        in_plan.update(added.get(slug, ()))
+        split = RagSplit.counted(Counter(map(itemgetter(3), latest.values())), len(in_plan.difference(latest)))
+        rows.append(TrendRow(period=each, split=split, updates=recorded.get(slug, 0)))
+    return _Walk(taken[period.slug], taken[previous.slug], rows, recorded.get(period.slug, 0))
 
 
 def build_report(period: ReportingPeriod) -> QuarterlyReport:
@@ -288,9 +273,9 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
     (`QuarterlyReport.read_commentary`).
     """
     previous = period.as_quarter.previous()
+    periods = list(ReportingPeriod.objects.order_by("slug"))
     actions = list(
-        # The date each was added, in the site's time zone, as `created_at__date` reads it.
-        Action.objects.annotate(created_on=TruncDate("created_at"))
+        Action.objects.with_period_added(periods)
         .order_by("number")
         .values_list(
             "pk",
@@ -298,27 +283,28 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
             "text",
             "target_date_text",
             "target_year",
-            "created_on",
+            "added_in",
             "merged_into__number",
             "service__name",
             "service__parent__name",
         )
     )
-    added = sorted((row[5], row[0]) for row in actions)
-    walk = _walk(period, previous, added)
+    added: dict[str, list[int]] = defaultdict(list)
+    for row in actions:
+        added[row[5]].append(row[0])
+    walk = _walk(period, previous, periods, added)
     at_period, before = walk.at_period, walk.at_previous
 
     positions, services, overdue = [], [], []
-    for pk, number, text, target_date_text, target_year, created_on, merged_into, service, parent in actions:
+    for pk, number, text, target_date_text, target_year, added_in, merged_into, service, parent in actions:
         position = at_period.get(pk)
-        if position is None and created_on > period.end:
+        if position is None and (added_in is None or added_in > period.slug):
             continue  # not yet in the plan by the period's end
-        update_id, period_id, rag, delivery_status = position or (None, None, "", "")
+        _, update_id, period_id, rag, delivery_status = position or (None, None, None, "", "")
         positions.append(
             Position(
                 pk=pk,
                 number=number,
-                summary=summary_of(text),
                 text=text,
                 target_date_text=target_date_text,
                 rag=rag,
@@ -359,7 +345,7 @@ def build_report(period: ReportingPeriod) -> QuarterlyReport:
             if position.delivery_status == DeliveryStatus.COMPLETE:
                 completed.append(position)
             continue
-        _, _, before_rag, before_status = before[position.pk]
+        before_rag, before_status = before[position.pk][3:]
         # RAG codes are the enum's values, so they index RAG_SEVERITY as they are (no RAG(...) per action).
         change = RAG_SEVERITY[position.rag] - RAG_SEVERITY[before_rag]
         direction = IMPROVED if change > 0 else WORSENED if change < 0 else UNCHANGED

@@ -183,6 +183,25 @@ def test_an_action_added_without_a_status_counts_as_no_status_from_when_it_was_a
     assert "Target 1: T1: 1 green, 1 no status" in html
 
 
+def test_an_action_is_in_a_periods_report_if_added_by_the_end_of_its_last_day_in_uk_time():
+    (target,) = make_targets(1)
+    make_update(make_action(1, targets=[target]), "2022-23-q4", rag="green")
+    # 31 March 2023 is in British Summer Time: 22:30 UTC is 23:30 that day, 23:30 UTC is 00:30 on 1 April.
+    make_action(2, targets=[target], created_at=datetime(2023, 3, 31, 22, 30, tzinfo=UTC))
+    make_action(3, targets=[target], created_at=datetime(2023, 3, 31, 23, 30, tzinfo=UTC))
+    q4 = ReportingPeriod.objects.get(slug="2022-23-q4")
+    ReportingPeriod.objects.for_slug("2023-24-q1")
+
+    report = build_report(q4)
+    assert [p.number for p in report.positions] == [1, 2]
+    assert [(row.period.slug, row.split) for row in report.trend] == [
+        ("2022-23-q4", RagSplit(green=1, none=1)),
+        ("2023-24-q1", RagSplit(green=1, none=2)),
+    ]
+    # The public site reads "in the plan by the period's end" the same way.
+    assert [a.number for a in Action.objects.published(q4)] == [1, 2]
+
+
 def test_chart_bars_share_one_scale_and_skip_empty_colours():
     chart = stacked_bars("c", "Chart", [("Big", RagSplit(green=30, red=10)), ("Small", RagSplit(amber=20))])
     big, small = chart.bars

@@ -169,8 +169,19 @@ class ActionQuerySet(models.QuerySet):
         approved update), for the public site and anything built on it (public.published)."""
         return (
             self.with_position(period, approved_only=True)
-            .filter(models.Q(position_update_id__isnull=False) | models.Q(created_at__date__lte=period.end))
+            .filter(models.Q(position_update_id__isnull=False) | models.Q(created_at__lt=period.ends_at))
             .in_plan_order()
+        )
+
+    def with_period_added(self, periods):
+        """Annotate `added_in`: the slug of the first of `periods` (in date order) by whose end the action was in
+        the plan, or None for one added after the last of them."""
+        return self.annotate(
+            added_in=models.Case(
+                *(models.When(created_at__lt=each.ends_at, then=models.Value(each.slug)) for each in periods),
+                default=None,
+                output_field=models.CharField(),
+            )
         )
 
     def overdue(self, on: date):

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -116,6 +116,12 @@ class ReportingPeriod(models.Model):
     @property
     def label(self) -> str:
         return self.as_quarter.label
+
+    @property
+    def ends_at(self) -> datetime:
+        """The first moment after the period's last day, in the site's time zone: what was added before it was
+        in the plan by the period's end. A plain comparison, so the database needs no date function per row."""
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
 
     def clean(self):
         try:
