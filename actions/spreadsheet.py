@@ -540,8 +540,12 @@ def build_workbook(sheet: PlanSheet, workbook: Workbook | None = None, *, prepar
     append = worksheet.append
     special = ("=", "#")  # what as_text must see: formula-like and error-like text
     for rag, values in sheet.cell_rows():
+        # Empty text is left an empty cell, as a spreadsheet would: a third of the plan's cells (the target
+        # columns an action does not contribute to, its blank details) then cost nothing to write.
         cells = [
-            as_text(worksheet, value) if value.__class__ is str and value.startswith(special) else value
+            (as_text(worksheet, value) if value.startswith(special) else value or None)
+            if value.__class__ is str
+            else value
             for value in values
         ]
         if rag:

@@ -2,9 +2,12 @@
 
 import csv
 import io
+import re
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from actions.exports import csv_text, plan_sheet, plan_targets
 from actions.imports.compare import OUTCOME_UNCHANGED, preview_import
@@ -201,6 +204,22 @@ def test_the_exported_workbook_names_its_sheet_and_targets_and_leaves_no_status_
     header, row = csv_rows(response.getvalue())
     assert header[1] == "Target 1: Target 1 title"
     assert (row[0], row[header.index("RAG")], row[header.index("Commentary")]) == ("1", "", "")
+
+
+def test_the_exported_workbook_leaves_empty_cells_blank_as_a_spreadsheet_would(client, manager):
+    """A cell holding empty text is not blank to Excel (ISBLANK, Go To Special > Blanks, a filter's (Blanks)),
+    so the workbook writes a cell only where the CSV has a value."""
+    targets = make_targets()
+    make_action(1, text="Not yet reported on", targets=targets[:1])
+    client.force_login(manager)
+    response = client.get("/actions/export.xlsx")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    row = re.search(r'<row r="3"[^>]*>(.*?)</row>', xml).group(1)
+    written = re.findall(r'<c r="([A-Z]+)3"', row)
+    header, values = csv_rows(client.get("/actions/export.csv").getvalue())
+    assert written == [get_column_letter(n) for n, value in enumerate(values, start=1) if value]
+    assert len(written) < len(header)  # the other targets, status, RAG and commentary are left blank
 
 
 def test_an_export_of_todays_position_is_named_for_today():
