@@ -95,9 +95,9 @@ class RagSplit:
         return {"green": self.green, "amber": self.amber, "red": self.red, "none": self.none}
 
 
-@dataclass
+@dataclass(slots=True)
 class Position:
-    """An action and its position at the end of a period."""
+    """An action and its position at the end of a period (one per action in the report: slots keep them small)."""
 
     pk: int
     number: int
@@ -128,7 +128,7 @@ class Position:
         return Quarter.from_slug(self.period_id).label if self.period_id else "Never"
 
 
-@dataclass
+@dataclass(slots=True)
 class Move:
     """One action's change of position between the previous quarter and this one."""
 
