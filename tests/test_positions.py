@@ -181,3 +181,17 @@ def test_when_the_clock_gives_two_recordings_the_same_time_the_later_one_is_the_
     assert positions(Action.objects.filter(pk=action.pk).with_position()) == {
         43: ("green", "in_delivery", "2023-24-q1")
     }
+
+
+def test_the_period_an_action_was_added_in_is_the_first_by_whose_end_it_existed():
+    from actions.models import ReportingPeriod
+
+    early = make_action(1, created_at=datetime(2022, 5, 1, tzinfo=UTC))
+    between = make_action(2, created_at=datetime(2022, 8, 1, tzinfo=UTC))
+    late = make_action(3, created_at=datetime(2023, 6, 1, tzinfo=UTC))
+    # Q2 is not on record: an action added during it was in the plan by the next period on record.
+    periods = [ReportingPeriod.objects.for_slug("2022-23-q1"), ReportingPeriod.objects.for_slug("2022-23-q3")]
+    added = dict(Action.objects.with_period_added(periods).values_list("pk", "added_in"))
+    assert added == {early.pk: "2022-23-q1", between.pk: "2022-23-q3", late.pk: None}
+    # With no period on record, none was added in one.
+    assert set(Action.objects.with_period_added([]).values_list("added_in", flat=True)) == {None}
