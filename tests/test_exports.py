@@ -86,6 +86,26 @@ def test_xlsx_export_opens_in_the_council_layout_with_rag_fills(as_manager):
     assert "Filter: RAG: red" in about
 
 
+def test_the_exported_workbook_is_laid_out_for_reading_on_screen_and_on_paper(as_manager):
+    """The council's layout as someone opening the file meets it: a bold TARGETS banner centred over the target
+    columns, bold wrapped headings, the numbers and headings kept in view while scrolling, and each column wide
+    enough for what it holds; red cells in white text on red, the others in black."""
+    sheet, rows = xlsx_rows(as_manager.get("/actions/export.xlsx").content)
+    assert [str(merged) for merged in sheet.merged_cells.ranges] == ["B1:H1"]
+    banner = sheet["B1"]
+    assert (banner.value, banner.font.b, banner.alignment.horizontal) == ("TARGETS", True, "center")
+    headings = sheet[2]
+    assert all(cell.font.b and cell.alignment.wrap_text and cell.alignment.vertical == "top" for cell in headings)
+    assert sheet.freeze_panes == "B3"
+    widths = [sheet.column_dimensions[get_column_letter(n)].width for n in range(1, len(headings) + 1)]
+    assert widths == [6, *[10] * 7, 70, 16, 10, 60, 18, *[30] * len(DETAIL_COLUMNS)]
+    rag_column = 1 + 7 + 2
+    fonts = {row[rag_column].value: row[rag_column].font.color.rgb for row in rows}
+    assert fonts == {"Red": "FFFFFFFF", "Amber": "FF000000", "Green": "FF000000"}
+    # Only headings and banner are bold: an action's own cells are plain.
+    assert not any(cell.font.b for row in rows for cell in row)
+
+
 def test_export_shows_the_position_as_the_chosen_period_ended(as_manager):
     make_update(Action.objects.get(number=1), "2023-24-q1", rag="red", commentary="Later news")
     now = csv_rows(as_manager.get("/actions/export.csv?rag=red").getvalue())[1:]
