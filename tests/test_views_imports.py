@@ -447,3 +447,28 @@ def test_the_undo_page_costs_the_same_queries_however_many_block_it(
     page = text_of(response)
     for number in range(1, blockers + 1):
         assert f"action {number} for 2023/24 Q1 on" in page and f"by officer{number}" in page
+
+
+def test_the_preview_names_the_sheet_read_and_shows_each_changed_rows_warning_beside_it(
+    client, seeded_plan, plan_admin
+):
+    from openpyxl.styles import PatternFill
+
+    workbook = load_workbook(io.BytesIO(q1_file(seeded_plan)))
+    sheet = workbook.active
+    sheet.title = "Q1 return"
+    rag_column = 1 + 7 + 3  # number, seven targets, action, delivery status, then RAG
+    (action_1,) = [row for row in sheet.iter_rows(min_row=3) if row[0].value == 1]
+    action_1[rag_column - 1].fill = PatternFill("solid", fgColor="FF00B050")  # "Red", filled green
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(plan_admin)
+
+    preview = client.get(upload(client, buffer.getvalue())["Location"])
+    assert preview.status_code == 200
+    text = text_of(preview)
+    assert "From sheet ‘Q1 return’." in text
+    warning = "the word says Red but the cell is filled Green; Red (the word) is used"
+    row_of_action_1 = re.search(r'<th scope="row"[^>]*><a [^>]*>1</a>(.*?)</th>', preview.content.decode()).group(1)
+    shown = rf'<span class="govuk-body-s"> Warning: column [^<]*RAG[^<]*: {re.escape(warning)}</span>'
+    assert re.fullmatch(shown, row_of_action_1)
