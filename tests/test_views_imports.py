@@ -472,3 +472,23 @@ def test_the_preview_names_the_sheet_read_and_shows_each_changed_rows_warning_be
     row_of_action_1 = re.search(r'<th scope="row"[^>]*><a [^>]*>1</a>(.*?)</th>', preview.content.decode()).group(1)
     shown = rf'<span class="govuk-body-s"> Warning: column [^<]*RAG[^<]*: {re.escape(warning)}</span>'
     assert re.fullmatch(shown, row_of_action_1)
+
+
+def test_a_target_date_changed_in_the_file_is_shown_then_applied_when_asked(client, seeded_plan, plan_admin):
+    before = Action.objects.get(number=2).target_date_text
+    workbook = load_workbook(io.BytesIO(q1_file(seeded_plan)))
+    sheet = workbook.active
+    (action_2,) = [row for row in sheet.iter_rows(min_row=3) if row[0].value == 2]
+    action_2[1 + 7 + 4].value = "March 2031"  # number, seven targets, action, status, RAG, commentary
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(plan_admin)
+
+    location = upload(client, buffer.getvalue())["Location"]
+    preview = client.get(location)
+    assert preview.status_code == 200
+    assert f"Action 2: Target date: {before} → March 2031" in text_of(preview)
+    pending = PendingImport.objects.get()
+    confirmed = client.post(reverse("imports:confirm", kwargs={"pk": pending.pk}), {"apply_definitions": "on"})
+    assert confirmed.status_code == 302
+    assert Action.objects.get(number=2).target_date_text == "March 2031"
