@@ -208,6 +208,21 @@ def test_text_a_spreadsheet_would_not_run_is_exported_as_it_is(client, manager, 
     assert csv_rows(response.getvalue())[1][COMMENTARY] == commentary
 
 
+@pytest.mark.parametrize("commentary", ["#N/A", "#REF!"])
+def test_commentary_that_reads_like_a_spreadsheet_error_is_exported_as_text(client, manager, commentary):
+    """An officer's "#N/A" stays their words: written as an error value, Excel would show it as one and every
+    formula reading the cell would fail."""
+    make_targets()
+    make_update(make_action(1), rag="green", commentary=commentary)
+    client.force_login(manager)
+    content = client.get("/actions/export.xlsx").content
+    cell = xlsx_rows(content)[1][0][COMMENTARY]
+    assert (cell.value, cell.data_type) == (commentary, "s")
+    parsed = read_plan_file(content, "export.xlsx", target_headings(Target.objects.in_plan_order()))
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].commentary == commentary
+
+
 def test_the_exported_workbook_names_its_sheet_and_targets_and_leaves_no_status_blank(client, manager):
     make_targets()
     make_action(1, text="Not yet reported on")
