@@ -104,6 +104,7 @@ def test_the_exported_workbook_is_laid_out_for_reading_on_screen_and_on_paper(as
     assert fonts == {"Red": "FFFFFFFF", "Amber": "FF000000", "Green": "FF000000"}
     # Only headings and banner are bold: an action's own cells are plain.
     assert not any(cell.font.b for row in rows for cell in row)
+    assert sheet.parent["About"].column_dimensions["A"].width == 120  # the notes, one a line
 
 
 def test_export_shows_the_position_as_the_chosen_period_ended(as_manager):
