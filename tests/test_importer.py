@@ -393,6 +393,19 @@ def test_merged_header_cells_with_target_titles_on_a_second_row(targets):
     (only,) = parsed.rows
     assert (only.number, only.marks, only.delivery_status, only.rag) == (9, {2: "✓", 3: "✓"}, "in_progress", "red")
     assert parsed.skipped == [(2, "target titles under the header")]
+    # "How this file was read" names each target column by its title as written, spacing tidied.
+    readings = {c.letter: (c.heading, c.role) for c in parsed.columns if c.letter in "BC"}
+    assert readings == {"B": ("Target 2", "target:2"), "C": ("A climate-resilient COUNTY", "target:3")}
+
+
+def test_a_long_target_title_on_a_second_row_is_shown_cut_to_200_characters(targets):
+    title = "Target 4: " + "a very long title " * 20
+    top = ["No.", "TARGETS", *[None] * 6, "Action", "RAG"]
+    second = [None, None, None, title, *[None] * 6]
+    parsed = parse(styled_workbook_bytes([top, second, [9, None, None, "✓", *[None] * 4, "Adapt", "Red"]]))
+    assert parsed.ok, parsed.problems
+    (reading,) = [c for c in parsed.columns if c.letter == "D"]
+    assert (reading.role, reading.heading) == ("target:4", " ".join(title.split())[:200])
 
 
 def test_header_names_match_whatever_their_case_spacing_and_line_breaks(targets):
