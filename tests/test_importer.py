@@ -774,3 +774,16 @@ def test_the_dry_run_counts_each_kind_of_definition_difference_and_names_them_pe
         "  Action 3: target date differ(s)",
     ]
     assert Action.objects.get(number=3).target_date_text == "2030"
+
+
+def test_a_problem_in_a_column_with_no_heading_of_its_own_names_it_by_its_letter(targets):
+    """Under a merged TARGETS banner only the first column holds the word; a problem in another target
+    column says which by letter alone, and one in a column with a heading gives the heading too."""
+    top = ["No.", "TARGETS", *[None] * 6, "Action", "RAG"]
+    row = [9, None, None, "=1+1", *[None] * 4, "=A1", "Red"]
+    parsed = parse(styled_workbook_bytes([top, row], merges=["B1:H1"]))
+    assert [str(p) for p in parsed.problems] == [
+        "Sheet 'Plan', row 2, column D: holds a formula (=1+1); paste the value instead",
+        "Sheet 'Plan', row 2, column I (Action): holds a formula (=A1); paste the value instead",
+        "Sheet 'Plan', row 2, column I (Action): action 9 has no action text",
+    ]
