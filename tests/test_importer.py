@@ -399,13 +399,17 @@ def test_merged_header_cells_with_target_titles_on_a_second_row(targets):
 
 
 def test_a_long_target_title_on_a_second_row_is_shown_cut_to_200_characters(targets):
-    title = "Target 4: " + "a very long title " * 20
+    title = "Target 4: " + "Net-zero-by-2050-" * 20
     top = ["No.", "TARGETS", *[None] * 6, "Action", "RAG"]
     second = [None, None, None, title, *[None] * 6]
-    parsed = parse(styled_workbook_bytes([top, second, [9, None, None, "✓", *[None] * 4, "Adapt", "Red"]]))
-    assert parsed.ok, parsed.problems
+    parsed = parse(styled_workbook_bytes([top, second, [9, None, None, "=1", *[None] * 4, "Adapt", "Red"]]))
     (reading,) = [c for c in parsed.columns if c.letter == "D"]
     assert (reading.role, reading.heading) == ("target:4", " ".join(title.split())[:200])
+    # A message about a cell in the column names it by its first 40 characters.
+    assert [str(p) for p in parsed.problems] == [
+        "Sheet 'Plan', row 3, column D (Target 4: Net-zero-by-2050-Net-zero-by-2): holds a formula (=1); "
+        "paste the value instead"
+    ]
 
 
 def test_header_names_match_whatever_their_case_spacing_and_line_breaks(targets):
