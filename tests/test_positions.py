@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from actions.models import Action, ActionTarget, StatusUpdate
+from actions.models import Action, ActionTarget, ReportingPeriod, StatusUpdate
 from tests.factories import make_action, make_targets, make_update
 
 pytestmark = pytest.mark.django_db
@@ -184,8 +184,6 @@ def test_when_the_clock_gives_two_recordings_the_same_time_the_later_one_is_the_
 
 
 def test_the_period_an_action_was_added_in_is_the_first_by_whose_end_it_existed():
-    from actions.models import ReportingPeriod
-
     early = make_action(1, created_at=datetime(2022, 5, 1, tzinfo=UTC))
     between = make_action(2, created_at=datetime(2022, 8, 1, tzinfo=UTC))
     late = make_action(3, created_at=datetime(2023, 6, 1, tzinfo=UTC))
