@@ -791,3 +791,14 @@ def test_a_problem_in_a_column_with_no_heading_of_its_own_names_it_by_its_letter
         "Sheet 'Plan', row 2, column I (Action): holds a formula (=A1); paste the value instead",
         "Sheet 'Plan', row 2, column I (Action): action 9 has no action text",
     ]
+
+
+def test_a_row_of_ticks_with_no_number_under_the_header_is_reported_as_a_note_not_read_as_titles(targets):
+    """Ticks are marks, not target titles: such a row above the first action is shown as not imported, with
+    what it holds, rather than taken for a second header row."""
+    ticks = [None, "✓", None, None, None, None, None, None, "Adapt buildings", "In progress", "Red", "", "2030"]
+    parsed = parse(workbook_bytes([HEADER, ticks, plan_row(1)]))
+    assert parsed.ok, parsed.problems
+    note = "note above the first action, not imported: “✓ Adapt buildings In progress Red 2030”"
+    assert parsed.skipped == [(2, note)]
+    assert [(row.number, row.marks) for row in parsed.rows] == [(1, {1: "✓"})]
