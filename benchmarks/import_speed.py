@@ -172,6 +172,9 @@ def run(args) -> int:
     out = sys.stdout
     slug = build_plan(args.rows, args.history)
     data = quarter_file(args.rows)
+    # Imported as gunicorn imports it: a worker freezes what it holds from start-up (see freeze_startup_objects).
+    import ccesplan.wsgi  # noqa: F401
+
     out.write(
         f"{args.rows} actions, {args.history} quarters of history each; importing {slug}: "
         f"{len(data) / 1024:.0f} KB workbook\n"

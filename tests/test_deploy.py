@@ -111,3 +111,24 @@ def test_the_old_open_everything_setting_stops_startup_and_points_to_the_public_
     result = run_manage("check", env={**PRODUCTION, "CCES_PUBLIC_READ": "true"})
     assert result.returncode != 0
     assert "CCES_PUBLIC_READ has been replaced by the public progress site at /public/" in result.stderr
+
+
+def test_a_worker_loading_the_app_keeps_its_start_up_objects_out_of_the_garbage_collectors_walks():
+    # As gunicorn loads ccesplan.wsgi: the views imported, then all of it frozen, with the collector still on
+    # for what requests allocate.
+    base = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "CCES_"))}
+    script = (
+        "import gc, sys; import ccesplan.wsgi; "
+        "print(gc.get_freeze_count(), gc.isenabled(), 'actions.imports.views' in sys.modules)"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter with a fixed script
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**base, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, enabled, views_loaded = result.stdout.split()
+    assert int(frozen) > 50_000 and (enabled, views_loaded) == ("True", "True")
