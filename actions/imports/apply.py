@@ -5,7 +5,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from actions import definitions
-from actions.imports.compare import ImportPreview, RowOutcome, preview_import
+from actions.imports.compare import ImportPreview, PlanAction, RowOutcome, preview_import
 from actions.imports.rows import ParsedFile, Problem
 from actions.models import (
     Action,
@@ -103,21 +103,20 @@ def apply_import(
             default_date=now,
         )
         for outcome, action in zip(preview.new, new_actions, strict=True):
-            outcome.action = action
+            outcome.action = PlanAction(action.pk, action.number, action.text, action.target_date_text)
+            for part, value in _new_action_definition(outcome).items():
+                definitions.write_part(action, part, value, user=user, reason=reason)
         if new_actions:
             from targets.models import Target
 
             target_ids = dict(Target.objects.values_list("number", "pk"))
             ActionTarget.objects.bulk_create(
                 [
-                    ActionTarget(action=outcome.action, target_id=target_ids[number], mark=mark[:8])
-                    for outcome in preview.new
+                    ActionTarget(action=action, target_id=target_ids[number], mark=mark[:8])
+                    for outcome, action in zip(preview.new, new_actions, strict=True)
                     for number, mark in (outcome.row.marks or {}).items()
                 ]
             )
-        for outcome in preview.new:
-            for part, value in _new_action_definition(outcome).items():
-                definitions.write_part(outcome.action, part, value, user=user, reason=reason)
         if apply_definitions:
             _apply_definition_changes(preview.definition_differences, batch=batch, user=user, now=now, reason=reason)
         recorded_at = StatusUpdate._meta.get_field("recorded_at").get_db_prep_save(now, connection)
@@ -165,20 +164,23 @@ def _new_action_definition(outcome: RowOutcome) -> dict:
 
 
 def _apply_definition_changes(outcomes: list[RowOutcome], *, batch: ImportBatch, user, now, reason: str) -> None:
+    # The comparison read plain values; only the actions written to are loaded as instances (already locked).
+    actions = Action.objects.with_definition().in_bulk([outcome.action.pk for outcome in outcomes])
     changes = []
     for outcome in outcomes:
+        action = actions[outcome.action.pk]
         for part, (_, value) in outcome.definition_changes.items():
             if part == definitions.Column.LEAD_OFFICER and outcome.unknown_leads:
                 continue  # a name with no account: the leads stay as they are, as the preview said
             new = _stored(outcome, part, value)
-            old = definitions.stored_value(outcome.action, part)
+            old = definitions.stored_value(action, part)
             if old == new:
                 continue
-            definitions.write_part(outcome.action, part, new, user=user, reason=reason)
+            definitions.write_part(action, part, new, user=user, reason=reason)
             changes.append(
                 DefinitionChange(
                     import_batch=batch,
-                    action=outcome.action,
+                    action=action,
                     part=part,
                     old=old,
                     new=new,

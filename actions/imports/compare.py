@@ -11,6 +11,16 @@ from actions.models.action import year_in
 from actions.models.status import RAG, delivery_status_label
 
 
+class PlanAction(NamedTuple):
+    """An action as the comparison reads it: plain values, not a model instance (5,000 of those cost more
+    than the rest of the comparison). Apply loads instances only for the actions whose definition it writes."""
+
+    pk: int
+    number: int
+    text: str
+    target_date_text: str
+
+
 class Standing(NamedTuple):
     id: int
     action_id: int
@@ -31,7 +41,7 @@ POSITION_FIELDS = ("rag", "delivery_status", "commentary")
 @dataclass
 class RowOutcome:
     row: PlanRow
-    action: Action | None  # None for a new action
+    action: PlanAction | None  # None for a new action
     standing: Standing | None  # the position as it stood in the period before this import
     kind: str  # one of the OUTCOME_* values
     changed: list[str] = field(default_factory=list)  # which of POSITION_FIELDS
@@ -124,7 +134,7 @@ class ImportPreview:
     parsed: ParsedFile
     period: ReportingPeriod
     outcomes: list[RowOutcome]
-    missing: list[Action]
+    missing: list[PlanAction]
     previous_batch: ImportBatch | None
 
     def of_kind(self, kind: str) -> list[RowOutcome]:
@@ -202,8 +212,9 @@ def same_target_date(file_text: str, plan_text: str) -> bool:
     return file_year is not None and file_year == year_in(plan_text)
 
 
-def _definition_differences(row: PlanRow, action: Action, marks: dict[int, str]) -> dict:
-    """Part -> (the plan's value, the file's value) for each part of the definition the file gives otherwise."""
+def _definition_differences(row: PlanRow, action: PlanAction, marks: dict[int, str], details: Action | None) -> dict:
+    """Part -> (the plan's value, the file's value) for each part of the definition the file gives otherwise;
+    `details` is the action with its definition prefetched, where the file has columns for it."""
     differences = {}
     if row.text and row.text != action.text:
         differences["text"] = (action.text, row.text)
@@ -211,8 +222,8 @@ def _definition_differences(row: PlanRow, action: Action, marks: dict[int, str])
         differences["targets"] = (sorted(map(list, marks.items())), sorted(map(list, row.marks.items())))
     if row.target_date is not None and not same_target_date(row.target_date, action.target_date_text):
         differences["target_date"] = (action.target_date_text, row.target_date)
-    if row.details:
-        current = definitions.values_of(action)
+    if row.details and details is not None:
+        current = definitions.values_of(details)
         for part, value in definitions.differences(row.details, current).items():
             differences[part] = (current[part], value)
     return differences
@@ -220,19 +231,17 @@ def _definition_differences(row: PlanRow, action: Action, marks: dict[int, str])
 
 def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = False) -> ImportPreview:
     """What applying `parsed` for `period` would do. Writes nothing; `period` need not be saved yet."""
-    with_details = any(row.details for row in parsed.rows)
-    if with_details:
-        # Prefetched rather than joined: FOR UPDATE cannot lock the nullable side of an outer join.
-        actions_query = Action.objects.prefetch_related(
-            "service__parent", "portfolio_holder", "leads", "partners", "funding", "milestones", "links"
-        )
-    else:
-        actions_query = Action.objects.only("pk", "number", "text", "target_date_text")
+    actions_query = Action.objects.values_list(*PlanAction._fields)
     if lock:
         # In primary-key order, as undo and every other many-action write lock them: two writers taking the
         # same rows in the same order wait for each other instead of deadlocking.
         actions_query = actions_query.select_for_update(of=("self",)).order_by("pk")
-    actions = {action.number: action for action in actions_query}
+    actions = {row[1]: PlanAction(*row) for row in actions_query}
+    with_details = {}
+    if any(row.details for row in parsed.rows):
+        # Not locked itself: in a confirm, the rows are already locked above, and FOR UPDATE could not lock the
+        # nullable side of with_definition's outer joins anyway.
+        with_details = {action.pk: action for action in Action.objects.with_definition()}
     marks: dict[int, dict[int, str]] = {}
     if any(row.marks is not None for row in parsed.rows):
         for action_id, target_number, mark in ActionTarget.objects.values_list("action_id", "target__number", "mark"):
@@ -258,9 +267,8 @@ def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = 
             kind = OUTCOME_UNCHANGED
         else:
             kind = OUTCOME_CONFIRMED
-        outcome = RowOutcome(
-            row, action, before, kind, changed, _definition_differences(row, action, marks.get(action.pk, {}))
-        )
+        differences = _definition_differences(row, action, marks.get(action.pk, {}), with_details.get(action.pk))
+        outcome = RowOutcome(row, action, before, kind, changed, differences)
         if definitions.Column.LEAD_OFFICER in outcome.definition_changes:
             outcome.unknown_leads = sorted(set(row.details[definitions.Column.LEAD_OFFICER]) & unknown_leads)
         outcomes.append(outcome)
