@@ -74,7 +74,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
             "corrupt workbook part",
             "corrupt.xlsx",
             _rewrite(good, replace={"xl/workbook.xml": b"<workbook><sheets><sheet"}),
-            "could not be read",
+            "corrupt.xlsx could not be read as an Excel workbook: it is damaged (ParseError: unclosed token",
         ),
         ("zip but not a workbook", "photos.xlsx", _zip({"a.txt": b"hello"}), "not an Excel workbook"),
         (
@@ -102,7 +102,16 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
             "XML entity bomb",
             "laughs.xlsx",
             _rewrite(good, replace={"xl/worksheets/sheet1.xml": _LAUGHS}),
-            "contains unsafe XML (EntitiesForbidden)",
+            "laughs.xlsx contains unsafe XML (EntitiesForbidden), such as entity definitions that could expand "
+            "without limit. It was not read.",
+        ),
+        (
+            # openpyxl reads the styles as it opens the workbook, and wraps what it could not read in its own
+            # ValueError: the unsafe XML is found in the error's cause.
+            "XML entity bomb in the styles",
+            "laughs.xlsx",
+            _rewrite(good, replace={"xl/styles.xml": _LAUGHS.replace(b"worksheet", b"styleSheet")}),
+            "laughs.xlsx contains unsafe XML (EntitiesForbidden)",
         ),
         ("binary CSV", "plan.csv", b"No.,Action\x00\x00\x01\x02", "is not a text CSV file"),
         ("no header", "notes.xlsx", workbook_bytes([["Name", "Value"], ["a", 1]]), "No sheet has a header row"),

@@ -9,7 +9,14 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from actions.imports.reading import MAX_CELLS, MAX_COLUMNS, MAX_PROBLEMS, MAX_SHARED_STRINGS, read_plan_file
+from actions.imports.reading import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_PROBLEMS,
+    MAX_SHARED_STRINGS,
+    SHARED_STRINGS_CHUNK,
+    read_plan_file,
+)
 from actions.imports.rows import target_headings
 from targets.models import Target
 from tests.factories import HEADER, make_targets, plan_row, workbook_bytes
@@ -97,18 +104,42 @@ def test_a_value_beyond_the_columns_read_is_refused_even_when_the_dimension_says
     )
 
 
-def test_more_shared_strings_than_a_plan_has_are_refused_before_the_workbook_is_opened():
-    many = b"".join(b"<si><t>%d</t></si>" % n for n in range(MAX_SHARED_STRINGS + 1))
-    data = rewrite_part(
-        workbook_bytes([HEADER, plan_row(1)]),
-        "xl/sharedStrings.xml",
-        lambda xml: b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + many + b"</sst>",
+SST_START = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def shared_strings(count: int, *, split: bool = False) -> bytes:
+    """The plan's workbook with `count` shared strings, long enough that counting them reads several chunks.
+
+    With `split`, two texts are padded so that the counter's first chunk ends just after a closing </si> and
+    its second just inside one ("</t><" | "/si>"): the two ways a closing tag meets a chunk's end."""
+    xml = bytearray(SST_START)
+    for n in range(count):
+        item = b"<si><t>Commentary on a row, %06d</t></si>" % n
+        for boundary, before_end in ((SHARED_STRINGS_CHUNK, 0), (2 * SHARED_STRINGS_CHUNK, len(b"/si>"))):
+            room = boundary + before_end - len(xml)
+            if split and len(item) <= room < len(item) * 2:
+                item = item.replace(b"</t>", b" " * (room - len(item)) + b"</t>")
+        xml += item
+    xml += b"</sst>"
+    assert not split or (
+        xml[:SHARED_STRINGS_CHUNK].endswith(b"</si>") and xml[: 2 * SHARED_STRINGS_CHUNK].endswith(b"</t><")
     )
-    parsed = parse(data, "strings.xlsx")
+    return rewrite_part(workbook_bytes([HEADER, plan_row(1)]), "xl/sharedStrings.xml", lambda _: bytes(xml))
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["whole", "tags split between chunks"])
+def test_more_shared_strings_than_a_plan_has_are_refused_before_the_workbook_is_opened(split):
+    parsed = parse(shared_strings(MAX_SHARED_STRINGS + 1, split=split), "strings.xlsx")
     assert messages(parsed) == [
         f"strings.xlsx holds more than {MAX_SHARED_STRINGS:,} different texts (its shared strings); a plan has far "
         "fewer. It was not opened."
     ]
+
+
+def test_as_many_shared_strings_as_the_limit_are_read():
+    parsed = parse(shared_strings(MAX_SHARED_STRINGS), "strings.xlsx")
+    assert parsed.ok, messages(parsed)
+    assert [row.number for row in parsed.rows] == [1]
 
 
 def test_a_part_that_expands_beyond_the_limit_is_refused():

@@ -205,6 +205,14 @@ def test_csv_files_are_read_like_workbooks(targets):
     assert (parsed.rows[0].rag, parsed.rows[0].commentary) == ("amber", "=not a formula")
 
 
+@pytest.mark.parametrize("commentary", ["A-road resurfacing slipped", "B+ rating kept", "Q=3 sites done", "'quoted"])
+def test_a_csvs_text_is_read_as_written_where_our_export_added_no_apostrophe(targets, commentary):
+    data = f"No.,Target 1,Action,Delivery Status,RAG,Commentary\n4,✓,Do it,In progress,amber,{commentary}\n"
+    parsed = parse(data.encode(), "plan.csv")
+    assert parsed.ok, parsed.problems
+    assert parsed.rows[0].commentary == commentary
+
+
 def test_a_bad_file_changes_nothing(targets):
     action = make_action(1, targets=targets[:1])
     make_update(action, "2022-23-q4")

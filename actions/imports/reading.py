@@ -34,6 +34,7 @@ MAX_COLUMNS = 40
 MAX_CELLS = 120_000
 MAX_PROBLEMS = 200
 _SHARED_STRING_END = re.compile(rb"</(?:\w+:)?si>")
+SHARED_STRINGS_CHUNK = 1_048_576  # bytes of the shared strings counted at a time
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -256,7 +257,7 @@ def _shared_strings_problem(data: bytes, entry: zipfile.ZipInfo, file_name: str)
     which a writer may leave out or get wrong; counting 32 MB of XML takes milliseconds."""
     count, carry = 0, b""
     with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(entry) as part:
-        while chunk := part.read(1_048_576):
+        while chunk := part.read(SHARED_STRINGS_CHUNK):
             buffer = carry + chunk
             # Count up to the last '>' only: every closing tag ends there, so none is split between chunks.
             cut = buffer.rfind(b">") + 1
