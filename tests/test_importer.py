@@ -810,3 +810,14 @@ def test_a_row_of_ticks_with_no_number_under_the_header_is_reported_as_a_note_no
     note = "note above the first action, not imported: “✓ Adapt buildings In progress Red 2030”"
     assert parsed.skipped == [(2, note)]
     assert [(row.number, row.marks) for row in parsed.rows] == [(1, {1: "✓"})]
+
+
+def test_a_short_row_under_a_targets_banner_is_a_note_not_a_row_of_titles(targets):
+    """A section heading typed in the first column only, above the first action, where the numbers are in the
+    second column: the row ends before the number column, and is shown as a note."""
+    top = ["Theme", "No.", "TARGETS", *[None] * 6, "Action", "RAG"]
+    first = [None, 1, "✓", *[None] * 6, "Adapt buildings", "Red"]
+    parsed = parse(styled_workbook_bytes([top, ["Buildings"], first], merges=["C1:I1"]))
+    assert parsed.ok, parsed.problems
+    assert parsed.skipped == [(2, "note above the first action, not imported: “Buildings”")]
+    assert [(row.number, row.marks, row.rag) for row in parsed.rows] == [(1, {1: "✓"}, "red")]

@@ -8,6 +8,8 @@ number and the action.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from openpyxl.utils import get_column_letter
+
 from actions.imports.choices import NOT_USED, ReadingChoices
 from actions.imports.rows import ColumnReading, TargetHeading
 from actions.spreadsheet import (
@@ -33,7 +35,6 @@ _NOT_TARGETS = next(role.none_of for role in COLUMN_ROLES if role.key == Column.
 class Layout:
     roles: dict[str, int]  # Column value -> column index
     targets: dict[int, int]  # column index -> target number
-    letters: dict[int, str]
     headings: dict[int, str]  # shortened, as messages name a column
     target_by_name: dict[str, int]
     chosen: set[int] = field(default_factory=set)
@@ -81,12 +82,10 @@ class Layout:
 
     def column_name(self, index: int) -> str:
         heading = self.headings.get(index, "")
-        return f"{self.letters[index]} ({heading})" if heading else self.letter(index)
+        return f"{self.letter(index)} ({heading})" if heading else self.letter(index)
 
     def letter(self, index: int) -> str:
-        from openpyxl.utils import get_column_letter
-
-        return self.letters.get(index) or get_column_letter(index + 1)
+        return get_column_letter(index + 1)
 
     def target_for_heading(self, heading) -> int | None:
         return target_number_in_header(heading) or self.target_by_name.get(normalise_header(heading))
@@ -144,8 +143,6 @@ class Layout:
 
 def find_layout(cells, targets: Sequence[TargetHeading], choices: ReadingChoices | None = None) -> Layout | None:
     """The layout if `cells` is a header row: one with an action number column and an action column."""
-    from openpyxl.utils import get_column_letter
-
     choices = choices or ReadingChoices()
     headings: dict[int, str] = {}
     full_headings: dict[int, str] = {}
@@ -173,7 +170,6 @@ def find_layout(cells, targets: Sequence[TargetHeading], choices: ReadingChoices
     layout = Layout(
         roles={role: indexes[0] for role, indexes in by_role.items()},
         targets={},
-        letters={index: get_column_letter(index + 1) for index in range(len(cells))},
         headings=headings,
         target_by_name={
             normalise_header(name): t.number for t in targets for name in t.names if normalise_header(name)
