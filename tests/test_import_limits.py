@@ -82,6 +82,20 @@ def test_a_sheet_declaring_16384_columns_is_refused_before_a_row_is_read():
     assert parsed.rows == []
 
 
+def test_a_sheet_declaring_exactly_the_columns_read_is_read():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Plan"
+    sheet.append(HEADER)
+    sheet.append(plan_row(1))
+    sheet.cell(row=1, column=MAX_COLUMNS, value="Notes")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = parse(buffer.getvalue(), "wide.xlsx")
+    assert parsed.ok, messages(parsed)
+    assert [row.number for row in parsed.rows] == [1]
+
+
 def test_a_value_beyond_the_columns_read_is_refused_even_when_the_dimension_says_a1():
     workbook = Workbook()
     sheet = workbook.active
