@@ -213,6 +213,29 @@ def test_a_csvs_text_is_read_as_written_where_our_export_added_no_apostrophe(tar
     assert parsed.rows[0].commentary == commentary
 
 
+def test_a_continuation_rows_own_status_and_rag_are_shown_as_not_read(targets):
+    """A row without a number joins the action above; a status or RAG of its own is not that action's
+    position, and the warning says where it was so the plan admin can move it to the action's row."""
+    rows = [
+        HEADER,
+        plan_row(1, text="Retrofit council buildings", status="In progress", rag="Green"),
+        [None, *[None] * 7, "and schools", "Complete", "Red", "", None],
+        plan_row(2),
+    ]
+    parsed = parse(workbook_bytes(rows))
+    assert parsed.ok, parsed.problems
+    assert [(row.number, row.text, row.rag, row.delivery_status) for row in parsed.rows] == [
+        (1, "Retrofit council buildings and schools", "green", "in_progress"),
+        (2, "Action 2", "green", "in_progress"),
+    ]
+    assert [str(warning) for warning in parsed.warnings] == [
+        "Sheet 'Plan', row 3, column J (Delivery Status): continues action 1 above (it has no number of its own), "
+        "so its delivery status 'Complete' is not read: the action's own row gives its position",
+        "Sheet 'Plan', row 3, column K (RAG): continues action 1 above (it has no number of its own), so its RAG "
+        "'Red' is not read: the action's own row gives its position",
+    ]
+
+
 def test_a_bad_file_changes_nothing(targets):
     action = make_action(1, targets=targets[:1])
     make_update(action, "2022-23-q4")

@@ -190,6 +190,7 @@ class _RowReader:
             if marks and previous.marks is not None:
                 for target, mark in marks.items():
                     previous.marks.setdefault(target, mark)
+            self.warn_position_not_read(previous.number, status_text)
             return
 
         state.after_blank = False
@@ -220,6 +221,22 @@ class _RowReader:
         )
         self.parsed.rows.append(row)
         state.current = row
+
+    def warn_position_not_read(self, number: int, status_text: str | None) -> None:
+        """A continuation row's own delivery status or RAG word is not read (the action's row gives its
+        position), so the preview says so rather than dropping it unseen."""
+        layout = self.layout
+        given = [("delivery status", layout.delivery_status, status_text)]
+        if layout.rag is not None and not layout.commentary_in_rag:  # else that column's text is commentary
+            rag_cell = self.cell(layout.rag)
+            given.append(("RAG", layout.rag, cell_text(rag_cell.value) if rag_cell is not None else ""))
+        for part, index, text in given:
+            if text:
+                self.warning(
+                    f"continues action {number} above (it has no number of its own), so its {part} '{text}' "
+                    "is not read: the action's own row gives its position",
+                    index,
+                )
 
     def details(self) -> dict:
         """The definition columns the file has, each cell read as its part (a problem names a bad cell)."""
