@@ -65,16 +65,21 @@ def test_the_largest_action_number_the_database_holds_is_read():
     assert [row.number for row in parsed.rows] == [2147483647]
 
 
-def test_a_sheet_declaring_16384_columns_is_refused_before_a_row_is_read():
+def declaring_columns(width: int) -> bytes:
+    """The plan's workbook with a heading in column `width`, so that its declared dimension is that wide."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Plan"
     sheet.append(HEADER)
     sheet.append(plan_row(1))
-    sheet.cell(row=1, column=16384, value="x")
+    sheet.cell(row=1, column=width, value="Notes")
     buffer = io.BytesIO()
     workbook.save(buffer)
-    parsed = parse(buffer.getvalue(), "wide.xlsx")
+    return buffer.getvalue()
+
+
+def test_a_sheet_declaring_16384_columns_is_refused_before_a_row_is_read():
+    parsed = parse(declaring_columns(16384), "wide.xlsx")
     assert messages(parsed) == [
         f"Sheet 'Plan': wide.xlsx is 16,384 columns wide (to column XFD); the importer reads at most "
         f"{MAX_COLUMNS}. Delete the columns beyond the plan's and upload it again."
@@ -83,15 +88,7 @@ def test_a_sheet_declaring_16384_columns_is_refused_before_a_row_is_read():
 
 
 def test_a_sheet_declaring_exactly_the_columns_read_is_read():
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Plan"
-    sheet.append(HEADER)
-    sheet.append(plan_row(1))
-    sheet.cell(row=1, column=MAX_COLUMNS, value="Notes")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    parsed = parse(buffer.getvalue(), "wide.xlsx")
+    parsed = parse(declaring_columns(MAX_COLUMNS), "wide.xlsx")
     assert parsed.ok, messages(parsed)
     assert [row.number for row in parsed.rows] == [1]
 
