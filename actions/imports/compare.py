@@ -222,7 +222,7 @@ def _definition_differences(row: PlanRow, action: PlanAction, marks: dict[int, s
         differences["targets"] = (sorted(map(list, marks.items())), sorted(map(list, row.marks.items())))
     if row.target_date is not None and not same_target_date(row.target_date, action.target_date_text):
         differences["target_date"] = (action.target_date_text, row.target_date)
-    if row.details and details is not None:
+    if row.details and details is not None:  # None only for an action added between the comparison's reads
         current = definitions.values_of(details)
         for part, value in definitions.differences(row.details, current).items():
             differences[part] = (current[part], value)

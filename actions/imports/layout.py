@@ -81,8 +81,8 @@ class Layout:
         return self.fill_rags[style]
 
     def column_name(self, index: int) -> str:
-        heading = self.headings.get(index, "")
-        return f"{self.letter(index)} ({heading})" if heading else self.letter(index)
+        heading, letter = self.headings.get(index, ""), self.letter(index)
+        return f"{letter} ({heading})" if heading else letter
 
     def letter(self, index: int) -> str:
         return get_column_letter(index + 1)
