@@ -31,6 +31,17 @@ def test_an_import_killed_while_writing_changes_nothing():
     assert "The same import then completes: 5000 status updates written." in result.stdout
 
 
+def test_the_import_benchmark_times_both_kinds_of_workbook():
+    """A small plan, so the script keeps working; `make bench` runs it at 5,000 rows."""
+    result = run_script("benchmarks/import_speed.py", "--rows", "60", "--repeat", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "end-to-end import (60 updates written)" in result.stdout, result.stdout
+    for described in ["as the app exports it", "as a spreadsheet program saves it"]:
+        assert f"the workbook {described}" in result.stdout, result.stdout
+    assert len(re.findall(r"upload \+ preview: \d+\.\d\d s, \d+\.\d\dx", result.stdout)) == 2, result.stdout
+    assert len(re.findall(r"confirm: \d+\.\d\d s, \d+\.\d\dx", result.stdout)) == 2, result.stdout
+
+
 def test_the_load_script_runs_without_errors():
     """A short run, so the script keeps working; `make bench` runs the full 16 clients for 30 s."""
     result = run_script("benchmarks/load.py", "--clients", "3", "--seconds", "2")
