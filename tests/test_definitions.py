@@ -459,6 +459,43 @@ def test_new_actions_get_the_files_definition_and_lead_names_without_accounts_ar
     assert not DefinitionChange.objects.filter(part=Column.LEAD_OFFICER).exists()
 
 
+def test_a_lead_with_no_account_leaves_the_leads_and_the_rows_other_changes_still_apply(plan, plan_admin):
+    """Per part, not per row: a name no account has keeps that action's leads as they are, a lead written by
+    username where the plan shows the full name is no change, and every other part the file changes is
+    applied, each change stamped with the import's time."""
+    from tests.factories import make_user, workbook_bytes
+
+    jsmith = make_user("jsmith", first_name="Jo", last_name="Smith")
+    akhan = make_user("akhan", first_name="Ali", last_name="Khan")
+    Action.objects.get(number=3).leads.add(jsmith)
+    data = workbook_bytes(
+        [
+            ["No.", "Action", "RAG", "Lead Officer", "Partners"],
+            [2, "Do a thing", "Green", "J. Nobody", "CPCA"],
+            [3, "Do a thing", "Green", "jsmith", "CPCA"],
+            [4, "Do a thing", "Green", "Ali Khan", ""],
+        ]
+    )
+    parsed = read_plan_file(data, "q1.xlsx", target_headings(Target.objects.all()))
+    assert parsed.ok, [str(p) for p in parsed.problems]
+    _, batch = apply_import(parsed, ReportingPeriod.objects.for_slug(PERIOD), user=plan_admin, apply_definitions=True)
+
+    def leads_and_partners(number):
+        action = Action.objects.get(number=number)
+        return [u.username for u in action.leads.all()], list(action.partners.values_list("name", flat=True))
+
+    assert leads_and_partners(2) == ([], ["CPCA"])
+    assert leads_and_partners(3) == (["jsmith"], ["CPCA"])
+    assert leads_and_partners(4) == (["akhan"], [])
+    changes = DefinitionChange.objects.order_by("action__number", "part")
+    assert [(c.action.number, c.part, c.new) for c in changes] == [
+        (2, Column.PARTNERS, ["CPCA"]),
+        (3, Column.PARTNERS, ["CPCA"]),
+        (4, Column.LEAD_OFFICER, [akhan.pk]),
+    ]
+    assert {c.changed_at for c in changes} == {batch.imported_at}
+
+
 # --- history of definitions -------------------------------------------------------------------------------
 
 

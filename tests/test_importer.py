@@ -236,6 +236,30 @@ def test_a_continuation_rows_own_status_and_rag_are_shown_as_not_read(targets):
     ]
 
 
+def test_a_short_continuation_row_and_commentary_under_the_rag_heading_are_read_without_warnings(targets):
+    """A continuation row that ends before the status and RAG columns gives neither, so nothing is said of
+    them; and in the council's own layout the text under the RAG heading is commentary (the colour is the
+    fill), which a continuation row adds to rather than gives a RAG of its own."""
+    council_header = ["No.", *(f"Target {n}" for n in range(1, 8)), "Action", "Delivery Status", "RAG"]
+    rows = [
+        council_header,
+        [1, "✓", *[None] * 6, "Retrofit council buildings", "In progress", "Survey done"],
+        [None, *[None] * 7, "and schools", None, "and costed"],
+        [2, "✓", *[None] * 6, "Plant trees", "In progress", "Sites chosen"],
+        [None, *[None] * 7, "on verges"],  # ends at the action column: no status or RAG cell at all
+    ]
+    parsed = parse(styled_workbook_bytes(rows, fills={"K2": "FF00B050", "K4": "FFFF0000"}))
+    assert parsed.ok, [str(p) for p in parsed.problems]
+    assert [(row.number, row.text, row.rag, row.commentary) for row in parsed.rows] == [
+        (1, "Retrofit council buildings and schools", "green", "Survey done and costed"),
+        (2, "Plant trees on verges", "red", "Sites chosen"),
+    ]
+    assert [str(warning) for warning in parsed.warnings] == []
+    parsed = parse(workbook_bytes([HEADER, plan_row(1, text="Retrofit"), [None, *[None] * 7, "and schools"]]))
+    assert parsed.ok and parsed.rows[0].text == "Retrofit and schools"
+    assert [str(warning) for warning in parsed.warnings] == []
+
+
 def test_a_bad_file_changes_nothing(targets):
     action = make_action(1, targets=targets[:1])
     make_update(action, "2022-23-q4")

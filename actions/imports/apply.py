@@ -146,7 +146,7 @@ def apply_import(
     return preview, batch
 
 
-def _stored(outcome: RowOutcome, part: str, value):
+def _stored(part: str, value):
     """The file's value for `part` as a change stores it: leads as accounts, targets with marks as written."""
     if part == definitions.Column.LEAD_OFFICER:
         return definitions.users_named(value)[0]
@@ -160,7 +160,7 @@ def _new_action_definition(outcome: RowOutcome) -> dict:
     details = outcome.row.details
     blank = {"directorate": "", "service": ""}
     found = definitions.differences(details, {**dict.fromkeys(definitions.PART_LABELS), "service": blank})
-    return {part: _stored(outcome, part, value) for part, value in found.items() if value not in (None, [], blank)}
+    return {part: _stored(part, value) for part, value in found.items() if value not in (None, [], blank)}
 
 
 def _apply_definition_changes(outcomes: list[RowOutcome], *, batch: ImportBatch, user, now, reason: str) -> None:
@@ -172,7 +172,7 @@ def _apply_definition_changes(outcomes: list[RowOutcome], *, batch: ImportBatch,
         for part, (_, value) in outcome.definition_changes.items():
             if part == definitions.Column.LEAD_OFFICER and outcome.unknown_leads:
                 continue  # a name with no account: the leads stay as they are, as the preview said
-            new = _stored(outcome, part, value)
+            new = _stored(part, value)
             old = definitions.stored_value(action, part)
             if old == new:
                 continue
