@@ -1,5 +1,6 @@
 """The importer: parse problems name where they are, bad files change nothing, re-imports change nothing."""
 
+import datetime
 import io
 import re
 import zipfile
@@ -868,3 +869,86 @@ def test_a_short_row_under_a_targets_banner_is_a_note_not_a_row_of_titles(target
     assert parsed.ok, parsed.problems
     assert parsed.skipped == [(2, "note above the first action, not imported: “Buildings”")]
     assert [(row.number, row.marks, row.rag) for row in parsed.rows] == [(1, {1: "✓"}, "red")]
+
+
+# --- what each cell of a row is read as, and what a problem names ------------------------------------------
+
+
+def problems_of(parsed) -> list[str]:
+    return [str(problem) for problem in parsed.problems]
+
+
+def test_a_number_past_the_largest_is_quoted_whole_to_20_characters_and_no_row_continues_it(targets):
+    continuation = [None, *[None] * 7, "and more"]
+    parsed = parse(
+        workbook_bytes(
+            [HEADER, plan_row(3), plan_row("9" * 20), continuation, plan_row("8" * 21), plan_row("5 a")]
+            + [continuation]
+        )
+    )
+    assert problems_of(parsed) == [
+        f"Sheet 'Plan', row 3, column A (No.): '{'9' * 20}' is not an action number: the largest is 2,147,483,647",
+        "Sheet 'Plan', row 4, column A (No.): has no action number and there is no action above it to continue",
+        f"Sheet 'Plan', row 5, column A (No.): '{'8' * 20}…' is not an action number: the largest is 2,147,483,647",
+        "Sheet 'Plan', row 6, column A (No.): '5 a' is not an action number",
+        "Sheet 'Plan', row 7, column A (No.): has no action number and there is no action above it to continue",
+    ]
+
+
+def test_a_note_below_the_table_is_quoted_to_its_first_200_characters(targets):
+    note = "Note: " + "every figure here is provisional and subject to audit " * 5
+    parsed = parse(workbook_bytes([HEADER, plan_row(1), [], [note]]))
+    assert parsed.ok
+    assert parsed.rows_skipped == [(4, f"note below the table, not imported: “{note[:200]}”")]
+
+
+def test_a_target_date_written_as_a_date_is_read_as_day_month_year(targets):
+    row = plan_row(1, date=None)
+    row[12] = datetime.date(2025, 3, 31)
+    parsed = parse(workbook_bytes([HEADER, row]))
+    assert parsed.ok, problems_of(parsed)
+    assert parsed.rows[0].target_date == "31/03/2025"
+
+
+def test_a_target_date_of_100_characters_is_read_and_one_longer_is_a_problem(targets):
+    parsed = parse(workbook_bytes([HEADER, plan_row(1, date="d" * 100), plan_row(2, date="d" * 101)]))
+    assert problems_of(parsed) == [
+        "Sheet 'Plan', row 3, column M (Target date): is 101 characters long; the limit is 100"
+    ]
+
+
+def test_a_definition_cell_past_its_length_limit_is_a_problem_naming_it(targets):
+    header = ["No.", "Action", "RAG", "Partners"]
+    parsed = parse(workbook_bytes([header, [1, "Plant trees", "Green", "p" * 5001]]))
+    assert problems_of(parsed) == [
+        "Sheet 'Plan', row 2, column D (Partners): is 5001 characters long; the limit is 5000"
+    ]
+
+
+def test_a_file_without_a_target_date_column_leaves_the_plans_dates_alone(targets):
+    action = make_action(1, text="Action 1", targets=targets[:1], target_date_text="2030")
+    make_update(action, "2022-23-q4")
+    header = [heading for heading in HEADER if heading != "Target date"]
+    parsed = parse(workbook_bytes([header, plan_row(1)[:-1]]))
+    assert parsed.ok, problems_of(parsed)
+    assert parsed.rows[0].target_date is None
+    assert preview_import(parsed, period()).definition_differences == []
+
+
+def test_each_delivery_status_word_the_importer_does_not_know_is_listed_with_its_rows(targets):
+    rows = [HEADER, plan_row(1, status="Parked"), plan_row(2, status="Mothballed"), plan_row(3, status="parked")]
+    parsed = parse(workbook_bytes(rows))
+    assert [(word.word, word.column, word.rows) for word in parsed.unknown_words] == [
+        ("Parked", "J (Delivery Status)", [2, 4]),
+        ("Mothballed", "J (Delivery Status)", [3]),
+    ]
+
+
+def test_a_row_ending_before_the_rag_column_has_no_rag_and_a_formula_there_is_named(targets):
+    short = plan_row(1)[:9]  # ends at the action column
+    formula = plan_row(2, rag='=IF(TRUE,"Green","Red")')
+    parsed = parse(workbook_bytes([HEADER, short, formula]))
+    assert problems_of(parsed) == [
+        "Sheet 'Plan', row 2, column K (RAG): has no RAG: write Green, Amber or Red, or fill the cell in that colour",
+        'Sheet \'Plan\', row 3, column K (RAG): holds a formula (=IF(TRUE,"Green","Red")); paste the value instead',
+    ]

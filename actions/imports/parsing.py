@@ -117,9 +117,8 @@ class _RowReader:
         self.sheet, self.row_number, self.cells, self.layout = sheet, row_number, cells, layout
         self.parsed, self.choices, self.unknown = parsed, choices, unknown
 
-    def problem(self, message, index=None):
-        column = self.layout.column_name(index) if index is not None else None
-        self.parsed.problems.append(Problem(message, self.sheet, self.row_number, column))
+    def problem(self, message, index):
+        self.parsed.problems.append(Problem(message, self.sheet, self.row_number, self.layout.column_name(index)))
 
     def warning(self, message, index):
         self.parsed.warnings.append(Problem(message, self.sheet, self.row_number, self.layout.column_name(index)))
@@ -165,11 +164,8 @@ class _RowReader:
             state.current = None
             return
         if number is None:
+            # Never empty: parse_sheet has already passed over rows with no text.
             everything = " ".join(filter(None, (cell_text(c.value) for c in self.cells if c.value is not None)))
-            if not everything:
-                self.parsed.skipped.append((self.row_number, BLANK_ROW))
-                state.after_blank = True
-                return
             if state.after_blank or (not seen and not number_text):
                 # Below a blank row the table has ended: a legend or a note, never part of an action.
                 where = "below the table" if seen else "above the first action"
