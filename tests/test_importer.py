@@ -880,12 +880,8 @@ def problems_of(parsed) -> list[str]:
 
 def test_a_number_past_the_largest_is_quoted_whole_to_20_characters_and_no_row_continues_it(targets):
     continuation = [None, *[None] * 7, "and more"]
-    parsed = parse(
-        workbook_bytes(
-            [HEADER, plan_row(3), plan_row("9" * 20), continuation, plan_row("8" * 21), plan_row("5 a")]
-            + [continuation]
-        )
-    )
+    rows = [HEADER, plan_row(3), plan_row("9" * 20), continuation, plan_row("8" * 21), plan_row("5 a"), continuation]
+    parsed = parse(workbook_bytes(rows))
     assert problems_of(parsed) == [
         f"Sheet 'Plan', row 3, column A (No.): '{'9' * 20}' is not an action number: the largest is 2,147,483,647",
         "Sheet 'Plan', row 4, column A (No.): has no action number and there is no action above it to continue",

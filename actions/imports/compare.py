@@ -257,7 +257,7 @@ def preview_import(parsed: ParsedFile, period: ReportingPeriod, *, lock: bool = 
     for row in parsed.rows:
         action = actions.get(row.number)
         if action is None:
-            outcomes.append(RowOutcome(row, None, None, OUTCOME_NEW, list(POSITION_FIELDS)))
+            outcomes.append(RowOutcome(row, None, None, OUTCOME_NEW))
             continue
         before = standing.get(action.pk)
         changed = _position_differences(row, before)
