@@ -1,5 +1,6 @@
 """Comparison: what applying a parsed file for a period would do, and its one set of counts. Writes nothing."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
@@ -44,11 +45,13 @@ class RowOutcome:
     action: PlanAction | None  # None for a new action
     standing: Standing | None  # the position as it stood in the period before this import
     kind: str  # one of the OUTCOME_* values
-    changed: list[str] = field(default_factory=list)  # which of POSITION_FIELDS
+    # Tuples, not lists, and empty ones shared: thousands of outcomes live through a preview, and every list is
+    # another object for each of the garbage collector's walks.
+    changed: tuple[str, ...] = ()  # which of POSITION_FIELDS
     # Part -> (the plan's value, the file's value), for each part of the definition that differs.
     definition_changes: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)  # set when shown: the file's warnings on this row
-    unknown_leads: list[str] = field(default_factory=list)  # lead officer names no account has
+    warnings: Sequence[str] = ()  # set when shown: the file's warnings on this row
+    unknown_leads: Sequence[str] = ()  # lead officer names no account has
 
     @property
     def definition_differs(self) -> list[str]:
@@ -194,14 +197,16 @@ class ImportPreview:
         return [outcome for outcome in self.outcomes if outcome.kind in (OUTCOME_NEW, OUTCOME_CHANGED)]
 
 
-def _position_differences(row: PlanRow, update: Standing | None) -> list[str]:
+def _position_differences(row: PlanRow, update: Standing | None) -> tuple[str, ...]:
     if update is None:
-        return list(POSITION_FIELDS)
-    return [
-        name
-        for name in POSITION_FIELDS
-        if getattr(row, name) is not None and getattr(update, name) != getattr(row, name)
-    ]
+        return POSITION_FIELDS
+    return tuple(
+        [
+            name
+            for name in POSITION_FIELDS
+            if getattr(row, name) is not None and getattr(update, name) != getattr(row, name)
+        ]
+    )
 
 
 def same_target_date(file_text: str, plan_text: str) -> bool:
