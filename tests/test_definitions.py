@@ -474,10 +474,17 @@ def test_a_lead_with_no_account_leaves_the_leads_and_the_rows_other_changes_stil
             [2, "Do a thing", "Green", "J. Nobody", "CPCA"],
             [3, "Do a thing", "Green", "jsmith", "CPCA"],
             [4, "Do a thing", "Green", "Ali Khan", ""],
+            [5, "Do a thing", "Green", "A. Nother", ""],
         ]
     )
     parsed = read_plan_file(data, "q1.xlsx", target_headings(Target.objects.all()))
     assert parsed.ok, [str(p) for p in parsed.problems]
+    preview = preview_import(parsed, ReportingPeriod.objects.for_slug(PERIOD))
+    # Each row names only its own unknown leads ("No account is named ..." beside that action).
+    assert [(o.row.number, o.unknown_leads) for o in preview.definition_differences if o.unknown_leads] == [
+        (2, ["J. Nobody"]),
+        (5, ["A. Nother"]),
+    ]
     _, batch = apply_import(parsed, ReportingPeriod.objects.for_slug(PERIOD), user=plan_admin, apply_definitions=True)
 
     def leads_and_partners(number):
