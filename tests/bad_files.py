@@ -14,11 +14,11 @@ from actions.imports.reading import MAX_FILE_BYTES, MAX_ZIP_ENTRIES
 from tests.factories import HEADER, plan_row, workbook_bytes
 
 
-def _good() -> bytes:
+def good_workbook() -> bytes:
     return workbook_bytes([HEADER, plan_row(1), plan_row(2)])
 
 
-def _rewrite(data: bytes, *, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> bytes:
+def rewritten(data: bytes, *, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> bytes:
     """A copy of the zip `data` with some entries replaced or added."""
     replace, add = replace or {}, add or {}
     out = io.BytesIO()
@@ -64,7 +64,7 @@ _LAUGHS = (
 
 def corpus() -> list[tuple[str, str, bytes, str]]:
     """(case, file name, bytes, expected words) for every bad file."""
-    good = _good()
+    good = good_workbook()
     return [
         ("not a spreadsheet", "minutes.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "is not an Excel workbook"),
         ("empty file", "empty.xlsx", b"", "is not an Excel workbook"),
@@ -73,7 +73,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
         (
             "corrupt workbook part",
             "corrupt.xlsx",
-            _rewrite(good, replace={"xl/workbook.xml": b"<workbook><sheets><sheet"}),
+            rewritten(good, replace={"xl/workbook.xml": b"<workbook><sheets><sheet"}),
             "corrupt.xlsx could not be read as an Excel workbook: it is damaged (ParseError: unclosed token",
         ),
         ("zip but not a workbook", "photos.xlsx", _zip({"a.txt": b"hello"}), "not an Excel workbook"),
@@ -81,27 +81,28 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
             "encrypted workbook",
             "locked.xlsx",
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
-            "encrypted (password-protected)",
+            "locked.xlsx is an encrypted (password-protected) workbook or an old .xls file. Remove the password, or "
+            "save it as an Excel Workbook (.xlsx), and upload it again.",
         ),
-        ("macro-enabled", "plan.xlsm", _rewrite(good, add={"xl/vbaProject.bin": b"\x00" * 64}), "contains macros"),
+        ("macro-enabled", "plan.xlsm", rewritten(good, add={"xl/vbaProject.bin": b"\x00" * 64}), "contains macros"),
         ("over the size limit", "huge.xlsx", b"PK\x03\x04" + b"\x00" * MAX_FILE_BYTES, "the limit is 10 MB"),
         ("over the row limit", "long.xlsx", _many_rows(), f"more than {MAX_ROWS} rows"),
         (
             "zip bomb",
             "bomb.xlsx",
-            _rewrite(good, add={"xl/media/padding.bin": b"\x00" * (30 * 1024 * 1024)}),
+            rewritten(good, add={"xl/media/padding.bin": b"\x00" * (30 * 1024 * 1024)}),
             "too large to read safely",
         ),
         (
             "too many parts",
             "parts.xlsx",
-            _rewrite(good, add={f"xl/extra/{n}.xml": b"<a/>" for n in range(MAX_ZIP_ENTRIES)}),
+            rewritten(good, add={f"xl/extra/{n}.xml": b"<a/>" for n in range(MAX_ZIP_ENTRIES)}),
             "a workbook has far fewer",
         ),
         (
             "XML entity bomb",
             "laughs.xlsx",
-            _rewrite(good, replace={"xl/worksheets/sheet1.xml": _LAUGHS}),
+            rewritten(good, replace={"xl/worksheets/sheet1.xml": _LAUGHS}),
             "laughs.xlsx contains unsafe XML (EntitiesForbidden), such as entity definitions that could expand "
             "without limit. It was not read.",
         ),
@@ -110,7 +111,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
             # ValueError: the unsafe XML is found in the error's cause.
             "XML entity bomb in the styles",
             "laughs.xlsx",
-            _rewrite(good, replace={"xl/styles.xml": _LAUGHS.replace(b"worksheet", b"styleSheet")}),
+            rewritten(good, replace={"xl/styles.xml": _LAUGHS.replace(b"worksheet", b"styleSheet")}),
             "laughs.xlsx contains unsafe XML (EntitiesForbidden)",
         ),
         ("binary CSV", "plan.csv", b"No.,Action\x00\x00\x01\x02", "is not a text CSV file"),

@@ -8,12 +8,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from actions.imports import reading
 from actions.imports.apply import ImportRefused, apply_import
-from actions.imports.reading import MAX_COMPRESSION_RATIO, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, read_plan_file
+from actions.imports.reading import (
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_BYTES,
+    MAX_UNCOMPRESSED_BYTES,
+    MAX_ZIP_ENTRIES,
+    read_plan_file,
+)
 from actions.imports.rows import target_headings
 from actions.models import Action, ImportBatch, PendingImport, ReportingPeriod, StatusUpdate
 from targets.models import Target
-from tests.bad_files import corpus
+from tests.bad_files import corpus, good_workbook, rewritten
 from tests.factories import HEADER, make_action, make_targets, make_update, plan_row, workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +131,31 @@ def test_a_workbook_that_expands_past_the_limit_is_refused_whatever_its_compress
     assert "too large to read safely" in page.content.decode()
     assert "Confirm import" not in page.content.decode()
     assert snapshot() == before
+
+
+def test_a_workbook_exactly_at_the_part_and_size_limits_is_read(plan, monkeypatch):
+    """The limits are the most a workbook may have: exactly that many parts, or exactly that many bytes
+    expanded, is read; one more is refused."""
+
+    def problems(data):
+        return [
+            str(problem)
+            for problem in read_plan_file(data, "plan.xlsx", target_headings(Target.objects.all())).problems
+        ]
+
+    good = good_workbook()
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        own_parts = len(archive.infolist())
+        expanded = sum(entry.file_size for entry in archive.infolist())
+
+    def padded(parts):
+        return rewritten(good, add={f"xl/extra/{n}.xml": b"<a/>" for n in range(parts - own_parts)})
+
+    assert problems(padded(MAX_ZIP_ENTRIES)) == []
+    assert problems(padded(MAX_ZIP_ENTRIES + 1)) == [
+        f"plan.xlsx holds {MAX_ZIP_ENTRIES + 1} parts; a workbook has far fewer. It was not opened."
+    ]
+    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", expanded)
+    assert problems(good) == []
+    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", expanded - 1)
+    assert problems(good) == ["plan.xlsx expands to 0 MB when opened, too large to read safely."]
