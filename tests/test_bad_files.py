@@ -135,7 +135,7 @@ def test_a_workbook_that_expands_past_the_limit_is_refused_whatever_its_compress
 
 def test_a_workbook_exactly_at_the_part_and_size_limits_is_read(plan, monkeypatch):
     """The limits are the most a workbook may have: exactly that many parts, or exactly that many bytes
-    expanded, is read; one more is refused."""
+    expanded, in all or in one part, is read; one more is refused."""
 
     def problems(data):
         return [
@@ -147,6 +147,7 @@ def test_a_workbook_exactly_at_the_part_and_size_limits_is_read(plan, monkeypatc
     with zipfile.ZipFile(io.BytesIO(good)) as archive:
         own_parts = len(archive.infolist())
         expanded = sum(entry.file_size for entry in archive.infolist())
+        largest = max(archive.infolist(), key=lambda entry: entry.file_size)
 
     def padded(parts):
         return rewritten(good, add={f"xl/extra/{n}.xml": b"<a/>" for n in range(parts - own_parts)})
@@ -159,3 +160,10 @@ def test_a_workbook_exactly_at_the_part_and_size_limits_is_read(plan, monkeypatc
     assert problems(good) == []
     monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", expanded - 1)
     assert problems(good) == ["plan.xlsx expands to 0 MB when opened, too large to read safely."]
+    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES)
+    monkeypatch.setattr(reading, "MAX_PART_BYTES", largest.file_size)
+    assert problems(good) == []
+    monkeypatch.setattr(reading, "MAX_PART_BYTES", largest.file_size - 1)
+    assert problems(good) == [
+        f"plan.xlsx: its part {largest.filename} expands to 0 MB; the limit for one part is 0 MB. It was not opened."
+    ]
