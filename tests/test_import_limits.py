@@ -196,3 +196,54 @@ def test_blank_styled_rows_do_not_count_toward_the_row_limit():
     parsed = parse(buffer.getvalue())
     assert parsed.ok, messages(parsed)
     assert [row.number for row in parsed.rows] == [1, 2]
+
+
+def lying_about_its_width(workbook) -> bytes:
+    """The workbook saved with its declared dimension rewritten to A1, as some writers leave it."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return rewrite_part(
+        buffer.getvalue(),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1"', xml),
+    )
+
+
+def test_cells_past_the_columns_read_are_cut_off_while_blank_and_the_first_value_there_is_refused():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Plan"
+    sheet.append(HEADER)
+    sheet.append(plan_row(1))
+    for column in range(MAX_COLUMNS + 1, 51):  # styled but blank, out to column AX
+        sheet.cell(row=2, column=column).fill = PatternFill("solid", fgColor="FFFF00")
+    parsed = parse(lying_about_its_width(workbook))
+    assert messages(parsed) == [] and [row.number for row in parsed.rows] == [1]
+
+    sheet.cell(row=2, column=MAX_COLUMNS + 1, value="stray")  # column AO, the first not read
+    assert messages(parse(lying_about_its_width(workbook), "wide.xlsx")) == [
+        "Sheet 'Plan': wide.xlsx has a value in column AO of row 2; the importer reads at most 40 columns. Delete "
+        "the columns beyond the plan's and upload it again."
+    ]
+
+
+def test_a_csv_row_with_empty_fields_past_the_columns_read_is_read():
+    """Spreadsheet programs write a CSV row out to the widest row's last column, as empty fields."""
+    first = ",".join("" if value is None else str(value) for value in plan_row(1))
+    lines = [",".join(HEADER) + "," * 40, first + "," * 40]
+    parsed = parse("\n".join(lines).encode(), "wide.csv")
+    assert messages(parsed) == [] and [row.number for row in parsed.rows] == [1]
+
+
+def test_a_sheet_of_exactly_the_most_cells_read_is_read(monkeypatch):
+    from actions.imports import reading
+
+    data = workbook_bytes([HEADER, plan_row(1), plan_row(2)])
+    cells = len(HEADER) * 3
+    monkeypatch.setattr(reading, "MAX_CELLS", cells)
+    assert messages(parse(data)) == []
+    monkeypatch.setattr(reading, "MAX_CELLS", cells - 1)
+    assert messages(parse(data)) == [
+        f"Sheet 'Plan': plan.xlsx has more than {cells - 1:,} cells (reading stopped at row 3); delete the unused "
+        "rows and columns and upload it again."
+    ]

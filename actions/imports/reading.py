@@ -106,7 +106,10 @@ def _bounded_rows(file_name: str, sheet_name, rows, parsed: ParsedFile):
     cells_read = 0
     for row_number, cells in enumerate(rows, start=1):
         if len(cells) > MAX_COLUMNS:
-            beyond = next((i for i, cell in enumerate(cells) if i >= MAX_COLUMNS and cell.value is not None), None)
+            # An empty CSV field is blank too: spreadsheet programs write every row out to the widest one.
+            beyond = next(
+                (i for i, cell in enumerate(cells) if i >= MAX_COLUMNS and cell.value not in (None, "")), None
+            )
             if beyond is not None:
                 raise _TooMuchWork(
                     f"{where} has a value in column {_column_letters(beyond + 1)} of row "
