@@ -167,3 +167,36 @@ def test_a_workbook_exactly_at_the_part_and_size_limits_is_read(plan, monkeypatc
     assert problems(good) == [
         f"plan.xlsx: its part {largest.filename} expands to 0 MB; the limit for one part is 0 MB. It was not opened."
     ]
+
+
+def test_the_size_refusals_state_megabytes_of_1048576_bytes_and_the_ratio_limit_is_inclusive(plan, monkeypatch):
+    """A workbook (or one part of it) expanding to exactly 1.5 MB is said to expand to 2 MB, as Python rounds;
+    a ratio exactly at the limit is read."""
+
+    def problems(data):
+        return [
+            str(problem)
+            for problem in read_plan_file(data, "plan.xlsx", target_headings(Target.objects.all())).problems
+        ]
+
+    good = good_workbook()
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        expanded = sum(entry.file_size for entry in archive.infolist())
+    padded = rewritten(good, add={"xl/media/padding.bin": b"\0" * (3 * 1_048_576 // 2 - expanded)})
+    with zipfile.ZipFile(io.BytesIO(padded)) as archive:
+        entries = archive.infolist()
+    assert sum(entry.file_size for entry in entries) == 3 * 1_048_576 // 2
+    ratio = sum(entry.file_size for entry in entries) / sum(entry.compress_size for entry in entries)
+
+    monkeypatch.setattr(reading, "MAX_COMPRESSION_RATIO", ratio)
+    assert problems(padded) == []
+    monkeypatch.setattr(reading, "MAX_COMPRESSION_RATIO", MAX_COMPRESSION_RATIO)
+    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", 1_048_576)
+    assert problems(padded) == ["plan.xlsx expands to 2 MB when opened, too large to read safely."]
+    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES)
+    monkeypatch.setattr(reading, "MAX_COMPRESSION_RATIO", 10_000)  # zeros compress far past the real limit
+    monkeypatch.setattr(reading, "MAX_PART_BYTES", 1_048_576)
+    one_part = rewritten(good, add={"xl/media/padding.bin": b"\0" * (3 * 1_048_576 // 2)})
+    assert problems(one_part) == [
+        "plan.xlsx: its part xl/media/padding.bin expands to 2 MB; the limit for one part is 1 MB. It was not opened."
+    ]
