@@ -948,3 +948,14 @@ def test_a_row_ending_before_the_rag_column_has_no_rag_and_a_formula_there_is_na
         "Sheet 'Plan', row 2, column K (RAG): has no RAG: write Green, Amber or Red, or fill the cell in that colour",
         'Sheet \'Plan\', row 3, column K (RAG): holds a formula (=IF(TRUE,"Green","Red")); paste the value instead',
     ]
+
+
+def test_applying_definitions_moves_an_actions_targets_to_the_files_ticks_as_written(targets):
+    action = make_action(1, text="Action 1", targets=targets[:1], target_date_text="2030")
+    make_update(action, "2022-23-q4")
+    row = plan_row(1, marks=(2, 3))
+    row[3] = "Yes"  # target 3 ticked in words
+    _, batch = apply_import(parse(workbook_bytes([HEADER, row])), period(), apply_definitions=True)
+    assert sorted(action.target_links.values_list("target__number", "mark")) == [(2, "✓"), (3, "Yes")]
+    change = batch.definition_changes.get()
+    assert (change.part, change.old, change.new) == ("targets", [[1, "✓"]], [[2, "✓"], [3, "Yes"]])

@@ -147,11 +147,10 @@ def apply_import(
 
 
 def _stored(part: str, value):
-    """The file's value for `part` as a change stores it: leads as accounts, targets with marks as written."""
+    """The file's value for `part` as a change stores it: leads as accounts, the rest as compared (targets are
+    already [number, mark] pairs in order, each mark a tick word the parser accepted)."""
     if part == definitions.Column.LEAD_OFFICER:
         return definitions.users_named(value)[0]
-    if part == "targets":
-        return sorted([number, mark[:8]] for number, mark in value)
     return value
 
 
