@@ -959,3 +959,15 @@ def test_applying_definitions_moves_an_actions_targets_to_the_files_ticks_as_wri
     assert sorted(action.target_links.values_list("target__number", "mark")) == [(2, "✓"), (3, "Yes")]
     change = batch.definition_changes.get()
     assert (change.part, change.old, change.new) == ("targets", [[1, "✓"]], [[2, "✓"], [3, "Yes"]])
+
+
+def test_a_refused_import_names_its_first_five_problems_and_keeps_them_all(targets):
+    """What `import_plan` prints when an import is refused; the caller gets every problem."""
+    rows = [HEADER, *(plan_row(number, text="") for number in range(1, 8))]
+    with pytest.raises(ImportRefused) as refused:
+        apply_import(parse(workbook_bytes(rows)), period())
+    assert len(refused.value.problems) == 7
+    assert str(refused.value).split("; ") == [
+        f"Sheet 'Plan', row {number + 1}, column I (Action): action {number} has no action text"
+        for number in range(1, 6)
+    ]
