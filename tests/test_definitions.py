@@ -442,8 +442,10 @@ def test_new_actions_get_the_files_definition_and_lead_names_without_accounts_ar
                 "£1k secured",
             ],
             [2, "Do a thing", "Green", "Place and Economy", "", "J. Nobody", "", "£50,000, bid submitted"],
+            [10, "A new action with its definition cells empty", "Green", "", "", "", "", ""],
         ]
     )
+    services = Service.objects.count()
     parsed = read_plan_file(data, "q1.xlsx", target_headings(Target.objects.all()))
     assert parsed.ok, [str(p) for p in parsed.problems]
     preview = preview_import(parsed, ReportingPeriod.objects.for_slug(PERIOD))
@@ -457,6 +459,9 @@ def test_new_actions_get_the_files_definition_and_lead_names_without_accounts_ar
     assert [(f.amount, f.state) for f in new.funding.all()] == [(Decimal("1000.00"), "secured")]
     assert Action.objects.get(number=2).leads.count() == 0  # a name with no account changes nothing
     assert not DefinitionChange.objects.filter(part=Column.LEAD_OFFICER).exists()
+    empty = Action.objects.get(number=10)
+    assert (empty.service, empty.leads.count(), empty.partners.count(), empty.funding.count()) == (None, 0, 0, 0)
+    assert Service.objects.count() == services + 1  # Waste, for action 9; none made for action 10
 
 
 def test_a_lead_with_no_account_leaves_the_leads_and_the_rows_other_changes_still_apply(plan, plan_admin):
@@ -725,3 +730,14 @@ def test_an_export_keeps_each_actions_partners_whatever_its_number(client, manag
     by_number = {int(row[0]): dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert {n: row["Partners"] for n, row in by_number.items()} == {7: "GCP", 19: "Environment Agency", 40: "CPCA"}
     assert {row["Lead Officer"] for row in by_number.values()} == {"Lee Dawson"}
+
+
+def test_a_new_action_from_a_file_with_a_service_column_alone_gets_that_service_under_no_directorate(plan):
+    from tests.factories import workbook_bytes
+
+    data = workbook_bytes([["No.", "Action", "RAG", "Service"], [11, "A new action", "Green", "Libraries"]])
+    parsed = read_plan_file(data, "q1.xlsx", target_headings(Target.objects.all()))
+    assert parsed.ok, [str(p) for p in parsed.problems]
+    apply_import(parsed, ReportingPeriod.objects.for_slug(PERIOD), apply_definitions=True)
+    service = Action.objects.get(number=11).service
+    assert (str(service), service.parent) == ("Libraries", None)
