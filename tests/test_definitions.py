@@ -732,7 +732,7 @@ def test_an_export_keeps_each_actions_partners_whatever_its_number(client, manag
     assert {row["Lead Officer"] for row in by_number.values()} == {"Lee Dawson"}
 
 
-def test_a_new_action_from_a_file_with_a_service_column_alone_gets_that_service_under_no_directorate(plan):
+def test_a_new_action_from_a_file_with_a_service_or_directorate_column_alone_gets_what_it_gives(plan):
     from tests.factories import workbook_bytes
 
     data = workbook_bytes([["No.", "Action", "RAG", "Service"], [11, "A new action", "Green", "Libraries"]])
@@ -741,3 +741,17 @@ def test_a_new_action_from_a_file_with_a_service_column_alone_gets_that_service_
     apply_import(parsed, ReportingPeriod.objects.for_slug(PERIOD), apply_definitions=True)
     service = Action.objects.get(number=11).service
     assert (str(service), service.parent) == ("Libraries", None)
+
+    # A Directorate column alone: a new action gets the directorate, or nothing when its cell is empty.
+    data = workbook_bytes(
+        [
+            ["No.", "Action", "RAG", "Directorate"],
+            [12, "Another", "Green", "People and Communities"],
+            [13, "More", "Green", ""],
+        ]
+    )
+    parsed = read_plan_file(data, "q1.xlsx", target_headings(Target.objects.all()))
+    assert parsed.ok, [str(p) for p in parsed.problems]
+    apply_import(parsed, ReportingPeriod.objects.for_slug(PERIOD), apply_definitions=True)
+    assert Action.objects.get(number=12).service == plan["people"]
+    assert Action.objects.get(number=13).service is None
