@@ -133,15 +133,16 @@ def test_a_workbook_that_expands_past_the_limit_is_refused_whatever_its_compress
     assert snapshot() == before
 
 
+def problems(data: bytes) -> list[str]:
+    """What the importer says of `data` uploaded as plan.xlsx."""
+    return [
+        str(problem) for problem in read_plan_file(data, "plan.xlsx", target_headings(Target.objects.all())).problems
+    ]
+
+
 def test_a_workbook_exactly_at_the_part_and_size_limits_is_read(plan, monkeypatch):
     """The limits are the most a workbook may have: exactly that many parts, or exactly that many bytes
     expanded, in all or in one part, is read; one more is refused."""
-
-    def problems(data):
-        return [
-            str(problem)
-            for problem in read_plan_file(data, "plan.xlsx", target_headings(Target.objects.all())).problems
-        ]
 
     good = good_workbook()
     with zipfile.ZipFile(io.BytesIO(good)) as archive:
@@ -172,12 +173,6 @@ def test_a_workbook_exactly_at_the_part_and_size_limits_is_read(plan, monkeypatc
 def test_the_size_refusals_state_megabytes_of_1048576_bytes_and_the_ratio_limit_is_inclusive(plan, monkeypatch):
     """A workbook (or one part of it) expanding to exactly 1.5 MB is said to expand to 2 MB, as Python rounds;
     a ratio exactly at the limit is read."""
-
-    def problems(data):
-        return [
-            str(problem)
-            for problem in read_plan_file(data, "plan.xlsx", target_headings(Target.objects.all())).problems
-        ]
 
     good = good_workbook()
     with zipfile.ZipFile(io.BytesIO(good)) as archive:
