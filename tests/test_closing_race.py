@@ -155,3 +155,39 @@ def test_closing_against_officers_recording_never_loses_or_sneaks_in_an_update(
         outcomes_seen.add("all saved" if len(saved) == OFFICERS else "some refused" if saved else "all refused")
 
     assert "all refused" in outcomes_seen and "all saved" in outcomes_seen, outcomes_seen
+
+
+def test_an_import_confirmed_while_its_period_closes_is_in_the_closes_snapshot(monkeypatch, plan_admin):
+    """The confirm locks the period's row as it checks that the period is open, so a close begun after that
+    check waits for the import and its snapshot holds the imported positions."""
+    import actions.imports.apply as apply_module
+    from actions.imports.apply import apply_import
+    from actions.imports.reading import read_plan_file
+    from actions.imports.rows import target_headings
+    from targets.models import Target
+    from tests.factories import HEADER, plan_row, workbook_bytes
+
+    targets = make_targets()
+    for number in (1, 2):
+        make_update(make_action(number, targets=targets[:1]), "2022-23-q4", commentary="Started")
+    period = ReportingPeriod.objects.for_slug("2023-24-q1")
+    rows = [HEADER, *(plan_row(n, rag="Amber", commentary=f"Imported during the close, action {n}") for n in (1, 2))]
+    parsed = read_plan_file(workbook_bytes(rows), "q1.xlsx", target_headings(Target.objects.all()))
+    assert parsed.ok, parsed.problems
+    checked = apply_module.closed_period_problem
+
+    def check_then_pause(*args, **kwargs):  # widen the gap between the check and the import's writes
+        problem = checked(*args, **kwargs)
+        time.sleep(0.5)
+        return problem
+
+    monkeypatch.setattr(apply_module, "closed_period_problem", check_then_pause)
+    imported, snapshot = run_concurrently(
+        lambda: apply_import(parsed, period, user=plan_admin),
+        later(0.2, lambda: close_period(period=period, by=plan_admin)),
+        timeout=60,
+    )
+    assert not isinstance(imported, Exception), repr(imported)
+    assert not isinstance(snapshot, Exception), repr(snapshot)
+    sheet = actions_sheet_text(snapshot)
+    assert "Imported during the close, action 1" in sheet and "Imported during the close, action 2" in sheet
