@@ -93,6 +93,17 @@ def test_a_sheet_declaring_exactly_the_columns_read_is_read():
     assert [row.number for row in parsed.rows] == [1]
 
 
+def lying_about_its_width(workbook) -> bytes:
+    """The workbook saved with its declared dimension rewritten to A1, as some writers leave it."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return rewrite_part(
+        buffer.getvalue(),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1"', xml),
+    )
+
+
 def test_a_value_beyond_the_columns_read_is_refused_even_when_the_dimension_says_a1():
     workbook = Workbook()
     sheet = workbook.active
@@ -101,14 +112,7 @@ def test_a_value_beyond_the_columns_read_is_refused_even_when_the_dimension_says
     for number in range(1, 200):
         sheet.append(plan_row(number))
         sheet.cell(row=number + 1, column=16384, value="x")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    lying = rewrite_part(
-        buffer.getvalue(),
-        "xl/worksheets/sheet1.xml",
-        lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1"', xml),
-    )
-    parsed = parse(lying, "wide.xlsx")
+    parsed = parse(lying_about_its_width(workbook), "wide.xlsx")
     assert len(parsed.problems) == 1
     assert "Sheet 'Plan': wide.xlsx has a value in column XFD of row 2; the importer reads at most 40 columns" in (
         str(parsed.problems[0])
@@ -196,17 +200,6 @@ def test_blank_styled_rows_do_not_count_toward_the_row_limit():
     parsed = parse(buffer.getvalue())
     assert parsed.ok, messages(parsed)
     assert [row.number for row in parsed.rows] == [1, 2]
-
-
-def lying_about_its_width(workbook) -> bytes:
-    """The workbook saved with its declared dimension rewritten to A1, as some writers leave it."""
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return rewrite_part(
-        buffer.getvalue(),
-        "xl/worksheets/sheet1.xml",
-        lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1"', xml),
-    )
 
 
 def test_cells_past_the_columns_read_are_cut_off_while_blank_and_the_first_value_there_is_refused():
