@@ -14,11 +14,25 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from actions.imports import apply as apply_module
+from actions.imports.apply import apply_import
+from actions.imports.reading import read_plan_file
+from actions.imports.rows import target_headings
 from actions.models import ReportingPeriod, ReportSnapshot, ReviewState, StatusUpdate
 from actions.services import review_updates
 from actions.views import StatusUpdateView
 from reports.closing import close_period
-from tests.factories import make_action, make_targets, make_update, make_user, run_concurrently
+from targets.models import Target
+from tests.factories import (
+    HEADER,
+    make_action,
+    make_targets,
+    make_update,
+    make_user,
+    plan_row,
+    run_concurrently,
+    workbook_bytes,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -160,13 +174,6 @@ def test_closing_against_officers_recording_never_loses_or_sneaks_in_an_update(
 def test_an_import_confirmed_while_its_period_closes_is_in_the_closes_snapshot(monkeypatch, plan_admin):
     """The confirm locks the period's row as it checks that the period is open, so a close begun after that
     check waits for the import and its snapshot holds the imported positions."""
-    import actions.imports.apply as apply_module
-    from actions.imports.apply import apply_import
-    from actions.imports.reading import read_plan_file
-    from actions.imports.rows import target_headings
-    from targets.models import Target
-    from tests.factories import HEADER, plan_row, workbook_bytes
-
     targets = make_targets()
     for number in (1, 2):
         make_update(make_action(number, targets=targets[:1]), "2022-23-q4", commentary="Started")
